@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ctattrib/ctattrib/ingest"
+	"github.com/ctattrib/ctattrib/store"
+)
+
+// Exit codes. They are part of the interface that batch schedulers see, so
+// the README documents them.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitPartial     = 3 // the run finished but some objects failed to load
+	exitInterrupted = 130
+)
+
+// app holds what commands need from the outside world. Only main wires up
+// real implementations; tests pass buffers, loopback servers and a fixed clock.
+type app struct {
+	Out, Err io.Writer
+	In       io.Reader
+	Log      *slog.Logger
+	Now      func() time.Time
+	Getenv   func(string) string
+	// IsTTY reports whether Err is a terminal (progress bars);
+	// OutTTY whether Out is (table width).
+	IsTTY, OutTTY bool
+
+	// DBPath is set by the persistent --db flag.
+	DBPath string
+	// Verbose counts -v flags.
+	Verbose int
+
+	// SourceOptions are passed to ingest.OpenSource; tests set an
+	// endpoint or an HTTP client here.
+	SourceOptions ingest.SourceOptions
+
+	logLevel *slog.LevelVar
+}
+
+// usageError is an error in how the command was called: exit code 2.
+type usageError struct {
+	msg   string
+	usage string
+}
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// partialError reports a run that completed but could not load everything.
+type partialError struct{ msg string }
+
+func (e *partialError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var ue *usageError
+	var pe *partialError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.As(err, &pe):
+		return exitPartial
+	}
+	return exitError
+}
+
+// hintFor returns one line telling the user what to do next, for errors we
+// recognise.
+func hintFor(err error) string {
+	switch {
+	case errors.Is(err, store.ErrInUse):
+		return "Another ctattrib process has this database open; wait for it to finish or use another --db."
+	case errors.Is(err, store.ErrNotExist):
+		return "Load some CloudTrail logs first: ctattrib ingest --db FILE SOURCE"
+	}
+	return ""
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ctattrib",
+		Short: "Attribute CloudTrail calls to the SageMaker notebook or other compute that made them",
+		Long: `ctattrib loads CloudTrail logs (from S3 or a local folder) into an embedded
+DuckDB file and works out, for every call made under an assumed role, which
+notebook instance, Studio user profile, EC2 instance or other compute made it.
+
+All notebook instances that share an execution role appear in CloudTrail as
+assumed-role/ROLE/SageMaker. ctattrib uses the session name, AssumeRole key
+chains, sourceIdentity and naming conventions to tell them apart, and says
+why when it cannot.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if a.DBPath == "" {
+				a.DBPath = a.Getenv("CTATTRIB_DB")
+			}
+			if a.DBPath == "" {
+				a.DBPath = "ctattrib.duckdb"
+			}
+			if a.logLevel != nil {
+				switch {
+				case a.Verbose >= 2:
+					a.logLevel.Set(slog.LevelDebug)
+				case a.Verbose == 1:
+					a.logLevel.Set(slog.LevelInfo)
+				}
+			}
+			return nil
+		},
+	}
+	root.PersistentFlags().StringVar(&a.DBPath, "db", "", "DuckDB `file` (default $CTATTRIB_DB or ./ctattrib.duckdb)")
+	root.PersistentFlags().CountVarP(&a.Verbose, "verbose", "v", "log more (-v info, -vv debug)")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &usageError{msg: err.Error(), usage: cmd.UsageString()}
+	})
+	root.SetOut(a.Out)
+	root.SetErr(a.Err)
+
+	root.AddCommand(
+		newIngestCmd(a),
+		newAttributeCmd(a),
+		newInventoryCmd(a),
+		newQueryCmd(a),
+		newLifecycleCmd(a),
+	)
+	return root
+}
+
+// cobraArgs wraps a cobra positional-argument check so that its failure is
+// a usage error (exit 2).
+func cobraArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return &usageError{msg: err.Error(), usage: cmd.UsageString()}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,55 @@
+-- Events and the manifest of the objects they came from.
+
+CREATE TABLE IF NOT EXISTS events (
+    event_id              VARCHAR NOT NULL,  -- eventID, or 'ctattrib:' || a hash of the record when CloudTrail gave none
+    event_time            TIMESTAMPTZ,       -- eventTime (or @timestamp in Logstash exports)
+    event_version         VARCHAR,
+    event_source          VARCHAR,
+    event_name            VARCHAR,
+    aws_region            VARCHAR,
+    recipient_account_id  VARCHAR,
+    source_ip             VARCHAR,
+    user_agent            VARCHAR,
+    identity_type         VARCHAR,           -- userIdentity.type: AssumedRole, IAMUser, Root, AWSService, ...
+    principal_id          VARCHAR,
+    principal_arn         VARCHAR,
+    identity_account_id   VARCHAR,
+    access_key_id         VARCHAR,
+    user_name             VARCHAR,
+    role_arn              VARCHAR,           -- sessionContext.sessionIssuer.arn, path included
+    role_name             VARCHAR,           -- sessionContext.sessionIssuer.userName
+    session_name          VARCHAR,           -- last part of an assumed-role ARN, any partition
+    source_identity       VARCHAR,           -- sessionContext.sourceIdentity
+    invoked_by            VARCHAR,
+    mfa_authenticated     BOOLEAN,
+    session_created_at    TIMESTAMPTZ,       -- sessionContext.attributes.creationDate
+    ec2_role_delivery     VARCHAR,
+    error_code            VARCHAR,
+    error_message         VARCHAR,
+    read_only             BOOLEAN,
+    event_type            VARCHAR,
+    management_event      BOOLEAN,
+    event_category        VARCHAR,
+    request_id            VARCHAR,
+    shared_event_id       VARCHAR,
+    vpc_endpoint_id       VARCHAR,
+    request_parameters    JSON,
+    response_elements     JSON,
+    resources             JSON,
+    additional_event_data JSON,
+    record                JSON USING COMPRESSION zstd,  -- the whole record as delivered
+    source_uri            VARCHAR            -- the object it came from
+);
+
+CREATE TABLE IF NOT EXISTS objects (
+    uri           VARCHAR PRIMARY KEY,
+    etag          VARCHAR,
+    size          BIGINT,
+    last_modified TIMESTAMPTZ,
+    status        VARCHAR NOT NULL CHECK (status IN ('loaded', 'failed', 'skipped')),
+    events        BIGINT,      -- events decoded from the object
+    new_events    BIGINT,      -- of those, events not already in the database
+    error         VARCHAR,
+    attempts      INTEGER NOT NULL DEFAULT 1,
+    ingested_at   TIMESTAMPTZ NOT NULL
+);

@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// ErrInUse is returned by Open when another process holds the database.
+var ErrInUse = errors.New("database in use")
+
+// ErrNotExist is returned by Open in read-only mode when the file is missing.
+var ErrNotExist = errors.New("database does not exist")
+
+// Mode says how a database is opened.
+type Mode int
+
+const (
+	// ReadWrite creates the file if needed, migrates it and locks it
+	// exclusively.
+	ReadWrite Mode = iota
+	// ReadOnly opens an existing file that DuckDB itself refuses to modify,
+	// under a shared lock.
+	ReadOnly
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is an open ctattrib database.
+type DB struct {
+	// SQL is the connection pool. All connections share one DuckDB instance.
+	SQL *sql.DB
+
+	connector *duckdb.Connector
+	path      string
+	lock      *os.File
+	mode      Mode
+}
+
+// Open opens the DuckDB file at path. A path of ":memory:" opens a
+// throwaway in-memory database (for tests and examples), without a lock.
+func Open(ctx context.Context, path string, mode Mode) (*DB, error) {
+	db := &DB{path: path, mode: mode}
+	if path != ":memory:" {
+		if mode == ReadOnly {
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("open %s: %w", path, ErrNotExist)
+			}
+		}
+		lock, err := acquireLock(path+".lock", mode)
+		if err != nil {
+			return nil, err
+		}
+		db.lock = lock
+	}
+	dsn := path
+	if path == ":memory:" {
+		dsn = ""
+	} else if mode == ReadOnly {
+		dsn += "?access_mode=READ_ONLY"
+	}
+	connector, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		db.unlock()
+		return nil, fmt.Errorf("open %s: %w", path, translate(err))
+	}
+	db.connector = connector
+	db.SQL = sql.OpenDB(connector)
+	if mode == ReadWrite {
+		if err := db.migrate(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("migrate %s: %w", path, err)
+		}
+	}
+	return db, nil
+}
+
+// Path returns the file the database was opened from.
+func (db *DB) Path() string { return db.path }
+
+// Close closes the database and releases the lock.
+func (db *DB) Close() error {
+	var err error
+	if db.SQL != nil {
+		err = db.SQL.Close()
+	}
+	if db.connector != nil {
+		if cerr := db.connector.Close(); err == nil {
+			err = cerr
+		}
+	}
+	db.unlock()
+	return err
+}
+
+func (db *DB) unlock() {
+	if db.lock != nil {
+		syscall.Flock(int(db.lock.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing releases it anyway
+		db.lock.Close()
+		db.lock = nil
+	}
+}
+
+// acquireLock takes a non-blocking flock on the lock file: exclusive for
+// writers, shared for readers. The writer records its PID so that the error
+// a second process sees can name the holder.
+func acquireLock(name string, mode Mode) (*os.File, error) {
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		if mode == ReadOnly && errors.Is(err, fs.ErrPermission) {
+			// A read-only user of someone else's database: DuckDB's own
+			// file lock still guards it.
+			return nil, nil
+		}
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	how := syscall.LOCK_EX
+	if mode == ReadOnly {
+		how = syscall.LOCK_SH
+	}
+	if err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB); err != nil {
+		holder := ""
+		if b, rerr := os.ReadFile(name); rerr == nil {
+			if pid := strings.TrimSpace(string(b)); pid != "" {
+				holder = " by pid " + pid
+			}
+		}
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%s is locked%s: %w", strings.TrimSuffix(name, ".lock"), holder, ErrInUse)
+		}
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	if mode == ReadWrite {
+		f.Truncate(0)                                   //nolint:errcheck // the PID is only a hint
+		f.WriteAt([]byte(strconv.Itoa(os.Getpid())), 0) //nolint:errcheck
+	}
+	return f, nil
+}
+
+// translate maps DuckDB's own lock conflict to ErrInUse (a process that
+// does not use our lock file, such as the duckdb shell, can hold the file).
+func translate(err error) error {
+	if err != nil && strings.Contains(err.Error(), "Could not set lock on file") {
+		return fmt.Errorf("%v: %w", err, ErrInUse)
+	}
+	return err
+}
+
+// migrate applies, in one transaction each, the embedded migrations that the
+// file has not seen yet, recording each in schema_migrations.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.SQL.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`); err != nil {
+		return err
+	}
+	var current int
+	if err := db.SQL.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return err
+	}
+	migs, err := migrations()
+	if err != nil {
+		return err
+	}
+	for _, m := range migs {
+		if m.version <= current {
+			continue
+		}
+		if err := db.apply(ctx, m); err != nil {
+			return fmt.Errorf("%s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) apply(ctx context.Context, m migration) error {
+	tx, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations sorted by the number their
+// file name starts with (NNNN_name.sql).
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var migs []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number and '_'", e.Name())
+		}
+		b, err := migrationFS.ReadFile(path.Join("migrations", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		migs = append(migs, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(migs, func(i, j int) bool { return migs[i].version < migs[j].version })
+	for i := 1; i < len(migs); i++ {
+		if migs[i].version == migs[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share a number", migs[i-1].name, migs[i].name)
+		}
+	}
+	return migs, nil
+}
+
+// Version returns the highest migration applied to the file.
+func (db *DB) Version(ctx context.Context) (int, error) {
+	var v int
+	err := db.SQL.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// NewAppender returns a DuckDB Appender on conn for table. Use conn for SQL
+// between appends, never at the same time.
+func NewAppender(conn *sql.Conn, table string) (*duckdb.Appender, error) {
+	var a *duckdb.Appender
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("appender: unexpected driver connection %T", dc)
+		}
+		var err error
+		a, err = duckdb.NewAppenderFromConn(c, "", table)
+		return err
+	})
+	return a, err
+}
