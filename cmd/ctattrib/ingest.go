@@ -1,7 +1,215 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
 
-func newIngestCmd(_ *app) *cobra.Command {
-	return &cobra.Command{Use: "ingest", Short: "not yet implemented", Hidden: true}
+	"github.com/spf13/cobra"
+
+	"github.com/ctattrib/ctattrib/ingest"
+	"github.com/ctattrib/ctattrib/store"
+)
+
+type ingestOptions struct {
+	Sources     []string
+	Workers     int
+	Accounts    []string
+	Regions     []string
+	Since       string
+	Until       string
+	Profile     string
+	Region      string
+	EndpointURL string
+	NoAttribute bool
+}
+
+func newIngestCmd(a *app) *cobra.Command {
+	var opts ingestOptions
+	cmd := &cobra.Command{
+		Use:   "ingest [--db FILE] SOURCE...",
+		Short: "Load CloudTrail logs from S3 or local folders into the DuckDB file",
+		Long: `Load CloudTrail logs into the DuckDB file, then attribute the new events.
+
+SOURCE is s3://bucket[/prefix] or a local file or folder. ingest understands
+the layout CloudTrail writes to S3,
+
+  [prefix/]AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/*.json.gz
+
+and --account, --region, --since and --until prune the listing by that
+layout (digest and Insight objects are never read). Each object may be
+gzip or plain JSON in any of these forms, detected from content:
+{"Records":[...]} as CloudTrail writes it, a JSON array of events, JSON
+lines (CloudTrail Lake exports, EventBridge captures), or the output of
+'aws cloudtrail lookup-events'.
+
+Runs are incremental: objects already loaded (same ETag) are skipped,
+failed objects are retried, and events are deduplicated by eventID. A
+malformed object never stops the run; it is recorded as failed and the
+command exits with status 3.
+
+Exit status: 0 all loaded, 1 error, 2 bad usage, 3 some objects failed,
+130 interrupted.`,
+		Example: `  # A trail's bucket, last week only, one account
+  ctattrib ingest s3://my-trail-bucket --account 111122223333 --since 7d
+
+  # An organisation trail with a key prefix, through a named profile
+  ctattrib ingest --profile audit s3://org-trail/prefix/AWSLogs/o-a1b2c3d4e5/
+
+  # A folder of downloaded logs or lookup-events output
+  ctattrib ingest --db audit.duckdb ./logs`,
+		Args: cobraArgs(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Sources = args
+			return runIngest(cmd.Context(), a, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVarP(&opts.Workers, "workers", "j", 0, "concurrent downloads and decodes (default: number of CPUs)")
+	f.StringSliceVar(&opts.Accounts, "account", nil, "only these account `IDs` (repeatable, comma-separated)")
+	f.StringSliceVar(&opts.Regions, "region-filter", nil, "only log files of these `regions`")
+	f.StringVar(&opts.Since, "since", "", "only log files from this `time` on: RFC 3339, YYYY-MM-DD, or a duration ago like 36h or 7d")
+	f.StringVar(&opts.Until, "until", "", "only log files up to this `time` (same forms as --since)")
+	f.StringVar(&opts.Profile, "profile", "", "AWS shared-config `profile` for S3")
+	f.StringVar(&opts.Region, "region", "", "AWS `region` of the bucket (discovered when unset)")
+	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "S3-compatible endpoint `URL` (path-style addressing); AWS_ENDPOINT_URL_S3 works too")
+	f.BoolVar(&opts.NoAttribute, "no-attribute", false, "do not run attribution after loading")
+	return cmd
+}
+
+func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
+	now := a.Now()
+	since, err := parseTimeFlag("--since", opts.Since, now)
+	if err != nil {
+		return err
+	}
+	until, err := parseTimeFlag("--until", opts.Until, now)
+	if err != nil {
+		return err
+	}
+	if opts.Workers < 0 {
+		return usageErrorf("--workers must be positive")
+	}
+	srcOpts := a.SourceOptions
+	if opts.Profile != "" {
+		srcOpts.Profile = opts.Profile
+	}
+	if opts.Region != "" {
+		srcOpts.Region = opts.Region
+	}
+	if opts.EndpointURL != "" {
+		srcOpts.EndpointURL = opts.EndpointURL
+	}
+
+	db, err := store.Open(ctx, a.DBPath, store.ReadWrite)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var total ingest.Summary
+	var loadErr error
+	for _, uri := range opts.Sources {
+		src, err := ingest.OpenSource(ctx, uri, srcOpts)
+		if err != nil {
+			return err
+		}
+		a.Log.Info("Ingesting", "source", src.String(), "db", a.DBPath)
+		bar := newProgress(a, src.String())
+		sum, err := ingest.Load(ctx, db, src, ingest.Options{
+			Workers:  opts.Workers,
+			Filter:   ingest.Filter{Accounts: opts.Accounts, Regions: opts.Regions, Since: since, Until: until},
+			Progress: bar.update,
+			Log:      a.Log,
+			Now:      a.Now,
+		})
+		bar.finish()
+		addSummary(&total, sum)
+		if err != nil && !errors.Is(err, ingest.ErrObjectsFailed) {
+			printSummary(a, total)
+			return err
+		}
+		if err != nil {
+			loadErr = err
+		}
+	}
+	if !opts.NoAttribute {
+		if err := attributeAfterIngest(ctx, a, db); err != nil {
+			printSummary(a, total)
+			return err
+		}
+	}
+	printSummary(a, total)
+	if loadErr != nil {
+		return &partialError{msg: fmt.Sprintf("%d objects failed to load (listed above; they are retried next run)", total.ObjectsFailed)}
+	}
+	return nil
+}
+
+func addSummary(t *ingest.Summary, s ingest.Summary) {
+	t.ObjectsListed += s.ObjectsListed
+	t.ObjectsLoaded += s.ObjectsLoaded
+	t.ObjectsUnchanged += s.ObjectsUnchanged
+	t.ObjectsSkipped += s.ObjectsSkipped
+	t.ObjectsFailed += s.ObjectsFailed
+	t.EventsNew += s.EventsNew
+	t.EventsDuplicate += s.EventsDuplicate
+	t.Bytes += s.Bytes
+	t.Failures = append(t.Failures, s.Failures...)
+	t.Elapsed += s.Elapsed
+}
+
+// printSummary writes the run's outcome to stdout: it is the result of the
+// command, what a nightly job's log keeps.
+func printSummary(a *app, s ingest.Summary) {
+	rate := 0.0
+	if secs := s.Elapsed.Seconds(); secs > 0 {
+		rate = float64(s.EventsNew+s.EventsDuplicate) / secs
+	}
+	fmt.Fprintf(a.Out, "objects: %d loaded, %d unchanged, %d skipped, %d failed\n",
+		s.ObjectsLoaded, s.ObjectsUnchanged, s.ObjectsSkipped, s.ObjectsFailed)
+	fmt.Fprintf(a.Out, "events:  %d new, %d duplicate (%.0f events/s, %s)\n",
+		s.EventsNew, s.EventsDuplicate, rate, s.Elapsed.Round(time.Millisecond))
+	for _, f := range s.Failures {
+		fmt.Fprintf(a.Out, "failed:  %s: %s\n", f.URI, f.Err)
+	}
+	if n := s.ObjectsFailed - len(s.Failures); n > 0 {
+		fmt.Fprintf(a.Out, "failed:  ... and %d more (SELECT uri, error FROM objects WHERE status = 'failed')\n", n)
+	}
+}
+
+// parseTimeFlag reads --since/--until: RFC 3339, a date, or a duration
+// before now ("36h", "7d").
+func parseTimeFlag(name, v string, now time.Time) (time.Time, error) {
+	t, err := ParseTime(v, now)
+	if err != nil {
+		return time.Time{}, usageErrorf("%s: %v", name, err)
+	}
+	return t, nil
+}
+
+// ParseTime parses the time forms --since and --until accept. An empty
+// string is the zero time.
+func ParseTime(v string, now time.Time) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		var n int
+		if _, err := fmt.Sscanf(days, "%d", &n); err == nil && n >= 0 && fmt.Sprint(n) == days {
+			return now.UTC().AddDate(0, 0, -n), nil
+		}
+	}
+	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+		return now.UTC().Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("cannot read %q as a time (want RFC 3339, YYYY-MM-DD, or a duration ago like 36h or 7d)", v)
 }

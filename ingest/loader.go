@@ -1,0 +1,323 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ctattrib/ctattrib/store"
+)
+
+// Object statuses in the manifest.
+const (
+	StatusLoaded  = "loaded"
+	StatusFailed  = "failed"
+	StatusSkipped = "skipped" // not an event file, such as a digest
+)
+
+// Options tune a Load. The zero value is usable.
+type Options struct {
+	// Workers bounds concurrent downloads and decodes (default: CPUs, at least 2).
+	Workers int
+	Filter  Filter
+	// BatchEvents is how many events are committed in one transaction,
+	// together with the manifest rows of their objects (default 100,000).
+	BatchEvents int
+	// Progress, when set, is called from one goroutine after every batch
+	// and every object.
+	Progress func(Progress)
+	Log      *slog.Logger
+	Now      func() time.Time
+}
+
+// Progress is a running count during a Load.
+type Progress struct {
+	ObjectsListed, ObjectsDone int64
+	Events                     int64
+	Bytes                      int64
+	Started                    time.Time
+}
+
+// Failure is an object that could not be loaded.
+type Failure struct {
+	URI string
+	Err string
+}
+
+// Summary is the outcome of a Load.
+type Summary struct {
+	ObjectsListed    int // objects the listing returned after filters
+	ObjectsLoaded    int // loaded by this run
+	ObjectsUnchanged int // already loaded by an earlier run, skipped
+	ObjectsSkipped   int // not event files (digests), recorded as skipped
+	ObjectsFailed    int
+	EventsNew        int64 // rows added to events
+	EventsDuplicate  int64 // events already present (CloudTrail redelivers)
+	Bytes            int64 // bytes read from objects loaded this run
+	Failures         []Failure
+	Elapsed          time.Duration
+}
+
+// ErrObjectsFailed is wrapped by Load's error when the run finished but
+// some objects failed; the rest were loaded.
+var ErrObjectsFailed = errors.New("some objects failed to load")
+
+// maxFailuresKept bounds the failures a Summary lists; the count is exact.
+const maxFailuresKept = 100
+
+// result is one object's decoded events, or why it has none.
+type result struct {
+	obj    Object
+	rows   []Row
+	status string
+	err    error
+}
+
+// Load lists src, loads every object the manifest does not already hold as
+// loaded (with the same ETag), and records each object in the manifest.
+// Each batch of objects commits together with its events, so an
+// interrupted run leaves whole objects or none. It returns ErrObjectsFailed
+// (wrapped) when some objects failed but the run completed.
+func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary, error) {
+	opts = withDefaults(opts)
+	start := opts.Now()
+	var sum Summary
+	var prog Progress
+	prog.Started = start
+
+	g, gctx := errgroup.WithContext(ctx)
+	todo := make(chan Object, opts.Workers*4)
+	done := make(chan result, opts.Workers*2)
+	var listed atomic.Int64
+
+	// Lister: walk the source, drop what the manifest already has.
+	g.Go(func() error {
+		defer close(todo)
+		batch := make([]Object, 0, 1000)
+		flush := func() error {
+			fresh, unchanged, err := newObjects(gctx, db, batch)
+			if err != nil {
+				return err
+			}
+			sum.ObjectsUnchanged += unchanged // only the lister writes it until Wait
+			batch = batch[:0]
+			for _, o := range fresh {
+				select {
+				case todo <- o:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			}
+			return nil
+		}
+		err := walk(gctx, src, opts.Filter, func(o Object) error {
+			listed.Add(1)
+			batch = append(batch, o)
+			if len(batch) == cap(batch) {
+				return flush()
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("list %s: %w", src, err)
+		}
+		return flush()
+	})
+
+	// Workers: download and decode.
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Add(1)
+		g.Go(func() error {
+			defer wg.Done()
+			for o := range todo {
+				r := decodeObject(gctx, src, o)
+				if gctx.Err() != nil {
+					return gctx.Err()
+				}
+				select {
+				case done <- r:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			}
+			return nil
+		})
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	// Writer: batch results into transactions.
+	g.Go(func() error {
+		w, err := newWriter(gctx, db, opts.Now)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		commit := func() error {
+			st, err := w.commit(gctx)
+			if err != nil {
+				return err
+			}
+			sum.EventsNew += st.newEvents
+			sum.EventsDuplicate += st.dupEvents
+			return nil
+		}
+		for r := range done {
+			prog.ObjectsDone++
+			prog.ObjectsListed = listed.Load()
+			switch r.status {
+			case StatusLoaded:
+				sum.ObjectsLoaded++
+				sum.Bytes += r.obj.Size
+				prog.Bytes += r.obj.Size
+				prog.Events += int64(len(r.rows))
+			case StatusSkipped:
+				sum.ObjectsSkipped++
+			case StatusFailed:
+				sum.ObjectsFailed++
+				if len(sum.Failures) < maxFailuresKept {
+					sum.Failures = append(sum.Failures, Failure{URI: r.obj.URI, Err: r.err.Error()})
+				}
+				opts.Log.Warn("Object failed", "uri", r.obj.URI, "err", r.err)
+			}
+			if err := w.add(r); err != nil {
+				return err
+			}
+			if w.pending >= opts.BatchEvents {
+				if err := commit(); err != nil {
+					return err
+				}
+			}
+			if opts.Progress != nil {
+				opts.Progress(prog)
+			}
+		}
+		if err := gctx.Err(); err != nil {
+			return err
+		}
+		return commit()
+	})
+
+	err := g.Wait()
+	sum.ObjectsListed = int(listed.Load())
+	sum.Elapsed = opts.Now().Sub(start)
+	if err != nil {
+		if ctx.Err() != nil {
+			return sum, ctx.Err()
+		}
+		return sum, err
+	}
+	if sum.ObjectsFailed > 0 {
+		return sum, fmt.Errorf("%d of %d objects: %w", sum.ObjectsFailed, sum.ObjectsListed-sum.ObjectsUnchanged, ErrObjectsFailed)
+	}
+	return sum, nil
+}
+
+func withDefaults(o Options) Options {
+	if o.Workers <= 0 {
+		o.Workers = max(2, runtime.NumCPU())
+	}
+	if o.BatchEvents <= 0 {
+		o.BatchEvents = 100_000
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// decodeObject downloads and decodes one object. Its events are returned
+// only if the whole object decoded: a half-read object is a failure, never
+// half loaded.
+func decodeObject(ctx context.Context, src Source, o Object) result {
+	rc, err := src.Open(ctx, o.Key)
+	if err != nil {
+		return result{obj: o, status: StatusFailed, err: err}
+	}
+	defer rc.Close()
+	var rows []Row
+	_, err = Decode(rc, func(raw []byte) error {
+		row, err := ParseRecord(raw, o.URI)
+		if err != nil {
+			return fmt.Errorf("event %d: %w", len(rows)+1, err)
+		}
+		rows = append(rows, row)
+		return nil
+	})
+	switch {
+	case errors.Is(err, ErrDigest):
+		return result{obj: o, status: StatusSkipped, err: err}
+	case errors.Is(err, ErrNotJSON) && !looksLikeLog(o.Key):
+		return result{obj: o, status: StatusSkipped, err: err}
+	case err != nil:
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = fmt.Errorf("truncated: %w", err)
+		}
+		return result{obj: o, status: StatusFailed, err: err}
+	}
+	return result{obj: o, rows: rows, status: StatusLoaded}
+}
+
+// looksLikeLog reports whether a key's name promises JSON, so that a
+// non-JSON body is an error rather than an unrelated file to pass over.
+func looksLikeLog(key string) bool {
+	k := strings.TrimSuffix(strings.ToLower(key), ".gz")
+	for _, ext := range []string{".json", ".jsonl", ".ndjson", ".log"} {
+		if strings.HasSuffix(k, ext) {
+			return true
+		}
+	}
+	return strings.HasSuffix(strings.ToLower(key), ".gz")
+}
+
+// newObjects returns the objects of batch the manifest does not hold as
+// loaded or skipped with the same ETag, and how many it does.
+func newObjects(ctx context.Context, db *store.DB, batch []Object) ([]Object, int, error) {
+	if len(batch) == 0 {
+		return nil, 0, nil
+	}
+	uris := make([]string, len(batch))
+	for i, o := range batch {
+		uris[i] = o.URI
+	}
+	rows, err := db.SQL.QueryContext(ctx,
+		`SELECT uri, etag FROM objects WHERE status IN ('loaded', 'skipped') AND uri IN (SELECT unnest(?::VARCHAR[]))`,
+		uris)
+	if err != nil {
+		return nil, 0, fmt.Errorf("read manifest: %w", err)
+	}
+	defer rows.Close()
+	have := make(map[string]string, len(batch))
+	for rows.Next() {
+		var uri string
+		var etag sql.NullString
+		if err := rows.Scan(&uri, &etag); err != nil {
+			return nil, 0, err
+		}
+		have[uri] = etag.String
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	var fresh []Object
+	for _, o := range batch {
+		if etag, ok := have[o.URI]; ok && etag == o.ETag {
+			continue
+		}
+		fresh = append(fresh, o)
+	}
+	return fresh, len(batch) - len(fresh), nil
+}
