@@ -1,0 +1,189 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/klauspost/compress/gzip"
+)
+
+func gz(t testing.TB, s string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	if _, err := w.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+const (
+	ev1 = `{"eventVersion":"1.08","eventID":"e1","eventName":"GetObject","eventSource":"s3.amazonaws.com"}`
+	ev2 = `{"eventVersion":"1.08","eventID":"e2","eventName":"PutObject","eventSource":"s3.amazonaws.com"}`
+)
+
+// decodeIDs decodes data and returns the eventIDs in order.
+func decodeIDs(t *testing.T, data []byte) (Format, []string, error) {
+	t.Helper()
+	var ids []string
+	f, err := Decode(bytes.NewReader(data), func(raw []byte) error {
+		row, err := ParseRecord(raw, "x")
+		if err != nil {
+			return err
+		}
+		ids = append(ids, row.EventID)
+		return nil
+	})
+	return f, ids, err
+}
+
+func TestDecodeForms(t *testing.T) {
+	lookup := `{"Events":[{"EventId":"e1","CloudTrailEvent":` + quote(ev1) + `},{"EventId":"e2","CloudTrailEvent":` + quote(ev2) + `}],"NextToken":"x"}`
+	tests := []struct {
+		name string
+		data []byte
+		want Format
+	}{
+		{"records", []byte(`{"Records":[` + ev1 + `,` + ev2 + `]}`), FormatRecords},
+		{"records gzip", gz(t, `{"Records":[`+ev1+`,`+ev2+`]}`), FormatRecords},
+		{"records pretty with BOM", []byte("\xEF\xBB\xBF{\n  \"Records\" : [\n" + ev1 + ",\n" + ev2 + "\n]\n}\n"), FormatRecords},
+		{"records not first key", []byte(`{"foo":1,"Records":[` + ev1 + `,` + ev2 + `]}`), FormatLines},
+		{"array", []byte(`[` + ev1 + `,` + ev2 + `]`), FormatArray},
+		{"array gzip", gz(t, "[\n   "+ev1+",\n   "+ev2+"\n]"), FormatArray},
+		{"json lines", []byte(ev1 + "\n" + ev2 + "\n"), FormatLines},
+		{"json lines blank lines", []byte("\n" + ev1 + "\n\n" + ev2), FormatLines},
+		{"lookup-events", []byte(lookup), FormatLookupEvents},
+		{"eventbridge", []byte(`{"version":"0","detail-type":"AWS API Call via CloudTrail","detail":` + ev1 + "}\n" +
+			`{"version":"0","detail-type":"AWS API Call via CloudTrail","detail":` + ev2 + "}"), FormatLines},
+		{"cribl _raw array", []byte(`[{"_raw":` + quote(ev1) + `,"host":"h"},{"_raw":` + quote(ev2) + `}]`), FormatArray},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, ids, err := decodeIDs(t, tt.data)
+			if err != nil {
+				t.Fatalf("Decode() error = %v", err)
+			}
+			if f != tt.want {
+				t.Errorf("Decode() format = %q, want %q", f, tt.want)
+			}
+			if diff := cmp.Diff([]string{"e1", "e2"}, ids); diff != "" {
+				t.Errorf("Decode() ids (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func quote(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
+
+func TestDecodeBadInput(t *testing.T) {
+	full := gz(t, `{"Records":[`+ev1+`,`+ev2+`]}`)
+	tests := []struct {
+		name    string
+		data    []byte
+		wantErr error // nil: any error
+	}{
+		{"truncated gzip", full[:len(full)-12], nil},
+		{"gzip header only", full[:5], nil},
+		{"invalid json", []byte(`{"Records":[` + ev1 + `,{"eventID":`), nil},
+		{"not json", []byte("eventID,eventName\n1,x\n"), ErrNotJSON},
+		{"empty", nil, ErrNotJSON},
+		{"json not cloudtrail", []byte(`{"hello":"world"}`), ErrNotCloudTrail},
+		{"records not an array", []byte(`{"Records":{"a":1}}`), nil},
+		{"array of numbers", []byte(`[1,2]`), ErrNotCloudTrail},
+		{"digest", []byte(`{"awsAccountId":"111122223333","digestStartTime":"x","digestS3Object":"k","logFiles":[]}`), ErrDigest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := decodeIDs(t, tt.data)
+			if err == nil {
+				t.Fatal("Decode() error = nil, want an error")
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("Decode() error = %v, want %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestDecodeEmptyForms(t *testing.T) {
+	for _, data := range []string{`{"Records":[]}`, `[]`, `{"Records":null}`} {
+		_, ids, err := decodeIDs(t, []byte(data))
+		if err != nil || len(ids) != 0 {
+			t.Errorf("Decode(%s) = %v, %v; want no events and no error", data, ids, err)
+		}
+	}
+}
+
+// TestDecodeLargeObject checks that a log file well over 16 MB uncompressed
+// streams through.
+func TestDecodeLargeObject(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"Records":[`)
+	pad := strings.Repeat("x", 2000)
+	const n = 10000
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"eventVersion":"1.08","eventName":"GetObject","eventID":"` + strconv.Itoa(i) + `","userAgent":"` + pad + `"}`)
+	}
+	b.WriteString(`]}`)
+	if b.Len() < 16<<20 {
+		t.Fatalf("fixture is %d bytes, want > 16 MiB", b.Len())
+	}
+	count := 0
+	if _, err := Decode(bytes.NewReader(gz(t, b.String())), func([]byte) error { count++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if count != n {
+		t.Errorf("Decode() events = %d, want %d", count, n)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"Records":[` + ev1 + `]}`))
+	f.Add([]byte(`[` + ev1 + `]`))
+	f.Add([]byte(ev1 + "\n" + ev2))
+	f.Add([]byte(`{"Events":[{"CloudTrailEvent":` + quote(ev1) + `}]}`))
+	f.Add(gz(f, `{"Records":[`+ev1+`]}`))
+	if files, _ := filepath.Glob("testdata/record/*.json"); len(files) > 0 {
+		for _, name := range files {
+			if b, err := os.ReadFile(name); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var rows []Row
+		_, err := Decode(bytes.NewReader(data), func(raw []byte) error {
+			row, err := ParseRecord(raw, "fuzz")
+			if err != nil {
+				return err
+			}
+			rows = append(rows, row)
+			return nil
+		})
+		if err != nil {
+			return
+		}
+		for _, r := range rows {
+			if r.EventID == "" {
+				t.Fatalf("decoded a row with no event ID from %q", data)
+			}
+			if len(r.Record) == 0 {
+				t.Fatalf("decoded a row with no record from %q", data)
+			}
+		}
+	})
+}
