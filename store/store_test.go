@@ -1,0 +1,93 @@
+package store
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+)
+
+func TestOpenSecondWriterIsInUse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.duckdb")
+	db, err := Open(t.Context(), path, ReadWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []Mode{ReadWrite, ReadOnly} {
+		_, err := Open(t.Context(), path, mode)
+		if !errors.Is(err, ErrInUse) {
+			t.Errorf("second Open(mode %d) error = %v, want ErrInUse", mode, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Once closed, the file opens again, and readers share it.
+	r1, err := Open(t.Context(), path, ReadOnly)
+	if err != nil {
+		t.Fatalf("Open(ReadOnly) after close: %v", err)
+	}
+	defer r1.Close()
+	r2, err := Open(t.Context(), path, ReadOnly)
+	if err != nil {
+		t.Fatalf("second Open(ReadOnly): %v", err)
+	}
+	defer r2.Close()
+	if _, err := Open(t.Context(), path, ReadWrite); !errors.Is(err, ErrInUse) {
+		t.Errorf("Open(ReadWrite) while read = %v, want ErrInUse", err)
+	}
+}
+
+func TestOpenReadOnlyMissing(t *testing.T) {
+	_, err := Open(t.Context(), filepath.Join(t.TempDir(), "missing.duckdb"), ReadOnly)
+	if !errors.Is(err, ErrNotExist) {
+		t.Errorf("Open(missing, ReadOnly) error = %v, want ErrNotExist", err)
+	}
+}
+
+func TestReadOnlyRefusesWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.duckdb")
+	db, err := Open(t.Context(), path, ReadWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ro, err := Open(t.Context(), path, ReadOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	for _, q := range []string{`DELETE FROM objects`, `DROP TABLE events`, `CREATE TABLE x (a INT)`} {
+		if _, err := ro.SQL.ExecContext(t.Context(), q); err == nil {
+			t.Errorf("read-only Exec(%q) succeeded", q)
+		}
+	}
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.duckdb")
+	migs, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		db, err := Open(t.Context(), path, ReadWrite)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := db.Version(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := migs[len(migs)-1].version; v != want {
+			t.Errorf("Version() = %d, want %d", v, want)
+		}
+		var n int
+		if err := db.SQL.QueryRowContext(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != len(migs) {
+			t.Errorf("schema_migrations rows = %d, want %d", n, len(migs))
+		}
+		db.Close()
+	}
+}
