@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -121,42 +122,61 @@ func (d *dirSource) List(ctx context.Context, prefix string, fn func(Object) err
 		}
 		return fn(d.object(d.file, fi))
 	}
-	// Walk from the deepest folder the prefix names; WalkDir visits in
-	// lexical order, which is key order for '/'-separated keys.
-	start := prefix
-	if i := strings.LastIndex(start, "/"); i >= 0 {
-		start = start[:i]
-	} else {
-		start = ""
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	err := filepath.WalkDir(filepath.Join(d.root, filepath.FromSlash(start)), func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	// Walk from the deepest folder the prefix names.
+	start := prefix[:strings.LastIndex(prefix, "/")+1]
+	if fi, err := os.Stat(filepath.Join(d.root, filepath.FromSlash(start))); err != nil || !fi.IsDir() {
+		if err == nil || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			return nil // no key can start with prefix
 		}
+		return err
+	}
+	return d.walk(ctx, start, prefix, fn)
+}
+
+// walk calls fn for the files below folder dir (a key that is empty or
+// ends in '/') whose keys start with prefix, in key order. That is not
+// filepath.WalkDir's order: a folder "a" sorts as "a/", after a file or
+// folder "a-b" ('-' < '/'), as CloudTrail-Digest/ sorts before CloudTrail/.
+func (d *dirSource) walk(ctx context.Context, dir, prefix string, fn func(Object) error) error {
+	entries, err := os.ReadDir(filepath.Join(d.root, filepath.FromSlash(dir)))
+	if err != nil {
+		return err
+	}
+	sortKey := func(e fs.DirEntry) string {
+		if e.IsDir() {
+			return e.Name() + "/"
+		}
+		return e.Name()
+	}
+	sort.Slice(entries, func(i, j int) bool { return sortKey(entries[i]) < sortKey(entries[j]) })
+	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(d.root, p)
-		key := filepath.ToSlash(rel)
+		key := dir + sortKey(e)
 		if e.IsDir() {
-			if key != "." && !strings.HasPrefix(key+"/", prefix) && !strings.HasPrefix(prefix, key+"/") {
-				return filepath.SkipDir
+			if strings.HasPrefix(key, prefix) || strings.HasPrefix(prefix, key) {
+				if err := d.walk(ctx, key, prefix, fn); err != nil {
+					return err
+				}
 			}
-			return nil
+			continue
 		}
 		if !strings.HasPrefix(key, prefix) || !e.Type().IsRegular() {
-			return nil
+			continue
 		}
 		fi, err := e.Info()
 		if err != nil {
 			return err
 		}
-		return fn(d.object(key, fi))
-	})
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		if err := fn(d.object(key, fi)); err != nil {
+			return err
+		}
 	}
-	return err
+	return nil
 }
 
 func (d *dirSource) ListDirs(ctx context.Context, prefix string) ([]string, []Object, error) {
@@ -164,6 +184,9 @@ func (d *dirSource) ListDirs(ctx context.Context, prefix string) ([]string, []Ob
 		var objs []Object
 		err := d.List(ctx, prefix, func(o Object) error { objs = append(objs, o); return nil })
 		return nil, objs, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
 	}
 	entries, err := os.ReadDir(filepath.Join(d.root, filepath.FromSlash(prefix)))
 	if errors.Is(err, fs.ErrNotExist) {
