@@ -153,3 +153,5 @@ func cobraArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+func newDiscardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

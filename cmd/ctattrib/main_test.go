@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testApp returns an app writing to buffers, with a fixed clock and a
+// database in a temp folder.
+func testApp(t *testing.T) (*app, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := &app{
+		Out:    &out,
+		Err:    &errb,
+		In:     strings.NewReader(""),
+		Now:    func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+		Getenv: func(string) string { return "" },
+		DBPath: filepath.Join(t.TempDir(), "test.duckdb"),
+	}
+	a.Log = newDiscardLogger()
+	return a, &out, &errb
+}
+
+// execute runs the root command with args and returns the exit code.
+func execute(t *testing.T, a *app, args ...string) int {
+	t.Helper()
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	err := root.ExecuteContext(t.Context())
+	if err != nil {
+		printError(a.Err, err)
+	}
+	return exitCode(err)
+}
+
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{usageErrorf("bad"), 2},
+		{context.Canceled, 130},
+		{&partialError{"x"}, 3},
+		{os.ErrNotExist, 1},
+	}
+	for _, tt := range tests {
+		if got := exitCode(tt.err); got != tt.want {
+			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in      string
+		want    time.Time
+		wantErr bool
+	}{
+		{"", time.Time{}, false},
+		{"2026-11-01", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), false},
+		{"2026-11-01T10:30:00Z", time.Date(2026, 11, 1, 10, 30, 0, 0, time.UTC), false},
+		{"2026-11-01T10:30:00+02:00", time.Date(2026, 11, 1, 8, 30, 0, 0, time.UTC), false},
+		{"7d", now.AddDate(0, 0, -7), false},
+		{"36h", now.Add(-36 * time.Hour), false},
+		{"-5h", time.Time{}, true},
+		{"yesterday", time.Time{}, true},
+		{"7dd", time.Time{}, true},
+	}
+	for _, tt := range tests {
+		got, err := ParseTime(tt.in, now)
+		if (err != nil) != tt.wantErr || !got.Equal(tt.want) {
+			t.Errorf("ParseTime(%q) = %v, %v, want %v (error %v)", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2026-11-01", "7d", "36h", "2026-11-01T10:30:00Z", "", "1d2h"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseTime(s, now)
+		if err != nil {
+			return
+		}
+		if strings.TrimSpace(s) != "" && got.IsZero() {
+			t.Fatalf("ParseTime(%q) = zero time without error", s)
+		}
+		if got.Location() != time.UTC && !got.IsZero() {
+			t.Fatalf("ParseTime(%q) = %v, not UTC", s, got)
+		}
+	})
+}
+
+func TestIngestCommand(t *testing.T) {
+	dir := t.TempDir()
+	good := `{"Records":[{"eventVersion":"1.08","eventID":"e1","eventName":"ListBuckets","eventSource":"s3.amazonaws.com","eventTime":"2026-11-01T00:00:00Z"}]}`
+	key := "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01/111122223333_CloudTrail_us-east-1_20261101T0000Z_a.json"
+	writeFile(t, filepath.Join(dir, key), good)
+	writeFile(t, filepath.Join(dir, "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01/bad.json"), `{"Records":[{"eventID":`)
+
+	a, out, errb := testApp(t)
+	if code := execute(t, a, "ingest", "--no-attribute", dir); code != exitPartial {
+		t.Fatalf("ingest exit = %d, want %d; stderr:\n%s", code, exitPartial, errb)
+	}
+	for _, want := range []string{"objects: 1 loaded, 0 unchanged, 0 skipped, 1 failed", "events:  1 new, 0 duplicate", "failed:  " + filepath.Join(dir, "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01/bad.json")} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("ingest output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errb.String(), "1 objects failed to load") {
+		t.Errorf("stderr lacks the failure line:\n%s", errb)
+	}
+
+	a2, out2, _ := testApp(t)
+	a2.DBPath = a.DBPath
+	execute(t, a2, "ingest", "--no-attribute", dir)
+	if !strings.Contains(out2.String(), "objects: 0 loaded, 1 unchanged, 0 skipped, 1 failed") {
+		t.Errorf("second ingest output:\n%s", out2)
+	}
+}
+
+func TestIngestUsage(t *testing.T) {
+	tests := [][]string{
+		{"ingest"},
+		{"ingest", "--since", "yesterday", "x"},
+		{"ingest", "--no-such-flag", "x"},
+		{"ingest", "--workers", "-1", "x"},
+	}
+	for _, args := range tests {
+		a, _, errb := testApp(t)
+		if code := execute(t, a, args...); code != exitUsage {
+			t.Errorf("%v exit = %d, want %d; stderr:\n%s", args, code, exitUsage, errb)
+		}
+	}
+}
+
+func TestIngestMissingSource(t *testing.T) {
+	a, _, errb := testApp(t)
+	if code := execute(t, a, "ingest", filepath.Join(t.TempDir(), "nope")); code != exitError {
+		t.Errorf("exit = %d, want %d", code, exitError)
+	}
+	if !strings.Contains(errb.String(), "nope") {
+		t.Errorf("error does not name the source:\n%s", errb)
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
