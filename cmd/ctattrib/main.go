@@ -26,13 +26,13 @@ func run() int {
 	defer stop()
 
 	a := &app{
-		Out:     os.Stdout,
-		Err:     os.Stderr,
-		In:      os.Stdin,
-		Now:     time.Now,
-		IsTTY:   term.IsTerminal(int(os.Stderr.Fd())),
-		OutTTY:  term.IsTerminal(int(os.Stdout.Fd())),
-		Getenv:  os.Getenv,
+		Out:      os.Stdout,
+		Err:      os.Stderr,
+		In:       os.Stdin,
+		Now:      time.Now,
+		IsTTY:    term.IsTerminal(int(os.Stderr.Fd())),
+		OutTTY:   term.IsTerminal(int(os.Stdout.Fd())),
+		Getenv:   os.Getenv,
 		logLevel: new(slog.LevelVar),
 	}
 	a.logLevel.Set(slog.LevelWarn)
