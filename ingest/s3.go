@@ -69,9 +69,6 @@ func openS3Source(ctx context.Context, uri string, opts SourceOptions) (Source, 
 	if opts.Region != "" {
 		loadOpts = append(loadOpts, config.WithRegion(opts.Region))
 	}
-	if opts.HTTPClient != nil {
-		loadOpts = append(loadOpts, config.WithHTTPClient(opts.HTTPClient))
-	}
 	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS config: %w", err)
@@ -83,6 +80,11 @@ func openS3Source(ctx context.Context, uri string, opts SourceOptions) (Source, 
 	newClient := func(region string) *s3.Client {
 		return s3.NewFromConfig(cfg, func(o *s3.Options) {
 			o.Region = region
+			if opts.HTTPClient != nil {
+				// Set on the S3 client rather than the config: config
+				// loading rejects a client it cannot add AWS_CA_BUNDLE to.
+				o.HTTPClient = opts.HTTPClient
+			}
 			if opts.EndpointURL != "" {
 				o.BaseEndpoint = aws.String(opts.EndpointURL)
 			}
@@ -245,15 +247,37 @@ func (s *s3Source) errorf(ctx context.Context, op, key string, err error) error 
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
+		code, msg := ae.ErrorCode(), ae.ErrorMessage()
+		if alias, ok := s3CodeAliases[code]; ok {
+			code = alias
+		}
+		if msg == "" || msg == ae.ErrorCode() {
+			msg = s3Messages[code]
+		}
 		err = &s3Error{
-			Code:         ae.ErrorCode(),
-			Message:      strings.TrimSuffix(ae.ErrorMessage(), "."),
+			Code:         code,
+			Message:      strings.TrimSuffix(msg, "."),
 			BucketRegion: regionHeader(err),
 			region:       s.client.Options().Region,
 			err:          err,
 		}
 	}
 	return fmt.Errorf("%s s3://%s/%s%s: %w", op, s.bucket, s.root, key, err)
+}
+
+// s3CodeAliases name the S3 codes behind the codes the SDK derives from
+// the HTTP status of an answer without a body, as HeadBucket's are.
+var s3CodeAliases = map[string]string{
+	"NotFound":  "NoSuchBucket",
+	"Forbidden": "AccessDenied",
+}
+
+// s3Messages are S3's messages for the codes a user most often meets, for
+// answers without one (HEAD requests, and some S3-compatible servers).
+var s3Messages = map[string]string{
+	"NoSuchKey":    "The specified key does not exist",
+	"NoSuchBucket": "The specified bucket does not exist",
+	"AccessDenied": "Access Denied",
 }
 
 // s3Error is an error answer from S3. It wraps the SDK's error, so
@@ -273,14 +297,7 @@ func (e *s3Error) Error() string {
 	if e.BucketRegion != "" && e.BucketRegion != e.region {
 		return fmt.Sprintf("bucket is in region %s, not %s (%s)", e.BucketRegion, e.region, e.Code)
 	}
-	switch e.Code {
-	case "NotFound":
-		// A HEAD request's error has no body, so no S3 code.
-		return "NoSuchBucket: the bucket does not exist"
-	case "Forbidden":
-		return "AccessDenied: access denied"
-	}
-	if e.Message == "" || e.Message == e.Code {
+	if e.Message == "" {
 		return e.Code
 	}
 	return e.Code + ": " + e.Message
@@ -293,7 +310,7 @@ func (e *s3Error) Is(target error) bool {
 	case fs.ErrNotExist:
 		return e.Code == "NoSuchKey"
 	case fs.ErrPermission:
-		return e.Code == "AccessDenied" || e.Code == "Forbidden"
+		return e.Code == "AccessDenied"
 	}
 	return false
 }

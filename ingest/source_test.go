@@ -2,17 +2,22 @@ package ingest
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -360,4 +365,330 @@ func TestS3Source(t *testing.T) {
 	t.Run("Bucket", func(t *testing.T) { testSource(t, newS3SourceFunc(endpoint, client, "")) })
 	t.Run("Prefix", func(t *testing.T) { testSource(t, newS3SourceFunc(endpoint, client, "trail/logs")) })
 	t.Run("PrefixSlash", func(t *testing.T) { testSource(t, newS3SourceFunc(endpoint, client, "trail/logs/")) })
+}
+
+func TestDirSourceSingleFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "one.json.gz")
+	for name, data := range map[string]string{"one.json.gz": "one", "other.json.gz": "other", "sub/x.json.gz": "x"} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := OpenSource(t.Context(), path, SourceOptions{})
+	if err != nil {
+		t.Fatalf("OpenSource(%q) = %v", path, err)
+	}
+	if got := src.String(); got != path {
+		t.Errorf("String() = %q, want %q", got, path)
+	}
+	for prefix, want := range map[string][]string{
+		"":            {"one.json.gz"},
+		"o":           {"one.json.gz"},
+		"one.json.gz": {"one.json.gz"},
+		"other":       nil,
+		"sub/":        nil,
+	} {
+		if diff := cmp.Diff(want, listKeys(t, src, prefix)); diff != "" {
+			t.Errorf("List(%q) keys mismatch (-want +got):\n%s", prefix, diff)
+		}
+	}
+	dirs, objs, err := src.ListDirs(t.Context(), "")
+	if err != nil || len(dirs) != 0 || len(objs) != 1 {
+		t.Fatalf("ListDirs(\"\") = %v, %v, %v, want no folders and the file", dirs, objs, err)
+	}
+	if o := objs[0]; o.Key != "one.json.gz" || o.URI != path || o.Size != 3 || o.ETag == "" {
+		t.Errorf("ListDirs(\"\") object = %+v, want key one.json.gz, URI %s, size 3 and an ETag", o, path)
+	}
+	if got, err := readAll(t.Context(), src, "one.json.gz"); err != nil || string(got) != "one" {
+		t.Errorf("Open(one.json.gz) = %q, %v, want \"one\"", got, err)
+	}
+}
+
+func TestOpenSourceUnsupported(t *testing.T) {
+	_, err := OpenSource(t.Context(), "gs://bucket/logs", SourceOptions{})
+	if !errors.Is(err, ErrUnsupportedSource) {
+		t.Errorf("OpenSource(gs://...) = %v, want %v", err, ErrUnsupportedSource)
+	}
+}
+
+func TestParseS3URI(t *testing.T) {
+	for _, tc := range []struct {
+		uri, bucket, root string
+		wantErr           bool
+	}{
+		{uri: "s3://b", bucket: "b"},
+		{uri: "s3://b/", bucket: "b"},
+		{uri: "s3://b/logs", bucket: "b", root: "logs/"},
+		{uri: "s3://b/logs/", bucket: "b", root: "logs/"},
+		{uri: "s3://b/trail/logs", bucket: "b", root: "trail/logs/"},
+		{uri: "s3://", wantErr: true},
+		{uri: "s3:///logs", wantErr: true},
+	} {
+		bucket, root, err := parseS3URI(tc.uri)
+		if (err != nil) != tc.wantErr || bucket != tc.bucket || root != tc.root {
+			t.Errorf("parseS3URI(%q) = %q, %q, %v, want %q, %q, error %v", tc.uri, bucket, root, err, tc.bucket, tc.root, tc.wantErr)
+		}
+	}
+}
+
+// TestS3SourceObject checks what the conformance suite cannot know: the
+// exact URI and ETag, and that console "folder" objects are skipped.
+func TestS3SourceObject(t *testing.T) {
+	endpoint, client := newFakeS3(t)
+	bucket := newBucketName()
+	data := []byte("log data")
+	putObjects(t, client, bucket, map[string][]byte{
+		"logs/AWSLogs/a.json.gz": data,
+		"logs/AWSLogs/":          nil, // a folder made in the S3 console
+		"logs/":                  nil,
+	})
+	src := openTestS3Source(t, endpoint, "s3://"+bucket+"/logs")
+	if got, want := src.String(), "s3://"+bucket+"/logs/"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	sum := md5.Sum(data)
+	want := Object{
+		Key:  "AWSLogs/a.json.gz",
+		URI:  "s3://" + bucket + "/logs/AWSLogs/a.json.gz",
+		ETag: hex.EncodeToString(sum[:]),
+		Size: int64(len(data)),
+	}
+	var got []Object
+	if err := src.List(t.Context(), "", func(o Object) error { got = append(got, o); return nil }); err != nil {
+		t.Fatalf("List = %v", err)
+	}
+	if len(got) != 1 || got[0].LastModified.IsZero() {
+		t.Fatalf("List = %+v, want one object with LastModified set", got)
+	}
+	got[0].LastModified = want.LastModified
+	if diff := cmp.Diff(want, got[0]); diff != "" {
+		t.Errorf("List object mismatch (-want +got):\n%s", diff)
+	}
+	dirs, objs, err := src.ListDirs(t.Context(), "AWSLogs/")
+	if err != nil || len(dirs) != 0 || len(objs) != 1 || objs[0].Key != want.Key {
+		t.Errorf("ListDirs(AWSLogs/) = %v, %+v, %v, want only %s", dirs, objs, err, want.Key)
+	}
+}
+
+// TestS3SourceEndpointFromEnv checks that the SDK's config loading honours
+// AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL, and that such an endpoint gets
+// path-style addressing as --endpoint-url does (the fake serves no
+// virtual-hosted buckets, so listing fails without it).
+func TestS3SourceEndpointFromEnv(t *testing.T) {
+	endpoint, client := newFakeS3(t)
+	bucket := newBucketName()
+	files := map[string][]byte{"AWSLogs/a.json.gz": []byte("a"), "AWSLogs/b.json.gz": []byte("b")}
+	putObjects(t, client, bucket, files)
+	for _, env := range []string{"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"} {
+		t.Run(env, func(t *testing.T) {
+			setS3TestEnv(t)
+			t.Setenv(env, endpoint)
+			src, err := OpenSource(t.Context(), "s3://"+bucket, SourceOptions{Region: testRegion})
+			if err != nil {
+				t.Fatalf("OpenSource = %v", err)
+			}
+			if diff := cmp.Diff(sortedKeys(files), listKeys(t, src, "")); diff != "" {
+				t.Errorf("List keys mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// countingClient is an HTTP client that counts its requests.
+type countingClient struct{ n atomic.Int64 }
+
+func (c *countingClient) Do(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return http.DefaultClient.Do(r)
+}
+
+func TestS3SourceOptions(t *testing.T) {
+	endpoint, client := newFakeS3(t)
+	bucket := newBucketName()
+	putObjects(t, client, bucket, map[string][]byte{"a.json.gz": []byte("a")})
+
+	t.Run("HTTPClient", func(t *testing.T) {
+		setS3TestEnv(t)
+		hc := &countingClient{}
+		src, err := OpenSource(t.Context(), "s3://"+bucket, SourceOptions{EndpointURL: endpoint, Region: testRegion, HTTPClient: hc})
+		if err != nil {
+			t.Fatalf("OpenSource = %v", err)
+		}
+		listKeys(t, src, "")
+		if hc.n.Load() == 0 {
+			t.Error("List made no request through SourceOptions.HTTPClient")
+		}
+	})
+
+	t.Run("Profile", func(t *testing.T) {
+		setS3TestEnv(t)
+		cfgFile := filepath.Join(t.TempDir(), "config")
+		if err := os.WriteFile(cfgFile, []byte("[profile logs]\nregion = eu-west-1\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("AWS_CONFIG_FILE", cfgFile)
+		src, err := OpenSource(t.Context(), "s3://"+bucket, SourceOptions{EndpointURL: endpoint, Profile: "logs"})
+		if err != nil {
+			t.Fatalf("OpenSource = %v", err)
+		}
+		if got := src.(*s3Source).client.Options().Region; got != "eu-west-1" {
+			t.Errorf("region with profile logs = %q, want eu-west-1 from the profile", got)
+		}
+		if _, err := OpenSource(t.Context(), "s3://"+bucket, SourceOptions{EndpointURL: endpoint, Profile: "nope"}); err == nil {
+			t.Error("OpenSource with a missing profile succeeded")
+		}
+	})
+
+	t.Run("Retries", func(t *testing.T) {
+		src := openTestS3Source(t, endpoint, "s3://"+bucket)
+		if got := src.(*s3Source).client.Options().Retryer.MaxAttempts(); got != s3MaxAttempts {
+			t.Errorf("Retryer.MaxAttempts() = %d, want %d", got, s3MaxAttempts)
+		}
+	})
+}
+
+// regionalS3 answers for the buckets in regions (name -> region) the way
+// S3 does: every answer names the bucket's region in x-amz-bucket-region,
+// and a request signed for another region gets a 301 PermanentRedirect.
+func regionalS3(regions map[string]string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			bucket, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+			region, ok := regions[bucket]
+			if !ok {
+				next.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("X-Amz-Bucket-Region", region)
+			// Authorization: AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/s3/aws4_request, ...
+			_, cred, _ := strings.Cut(r.Header.Get("Authorization"), "Credential=")
+			if parts := strings.Split(cred, "/"); len(parts) < 3 || parts[2] != region {
+				s3ErrorReply(w, r, http.StatusMovedPermanently, "PermanentRedirect",
+					"The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.")
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// denyS3 answers every request for bucket with 403 AccessDenied.
+func denyS3(bucket string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if b, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); b == bucket {
+				s3ErrorReply(w, r, http.StatusForbidden, "AccessDenied", "Access Denied")
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// s3ErrorReply writes an S3 error answer; like S3, it has no body for HEAD.
+func s3ErrorReply(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Error><Code>%s</Code><Message>%s</Message><RequestId>1</RequestId></Error>`, code, msg)
+	}
+}
+
+func TestS3SourceRegion(t *testing.T) {
+	endpoint, client := newFakeS3Wrapped(t, regionalS3(map[string]string{"eu-bucket": "eu-west-1"}))
+	euClient := s3.New(client.Options(), func(o *s3.Options) { o.Region = "eu-west-1" })
+	files := map[string][]byte{"logs/a.json.gz": []byte("a")}
+	putObjects(t, euClient, "eu-bucket", files)
+	putObjects(t, client, "us-bucket", files)
+
+	for _, tc := range []struct {
+		name, bucket, region string
+		wantRegion           string // of the client after OpenSource
+		wantErr              string // from OpenSource or List
+	}{
+		{name: "DiscoveredElsewhere", bucket: "eu-bucket", wantRegion: "eu-west-1"},
+		{name: "DiscoveredDefault", bucket: "us-bucket", wantRegion: "us-east-1"},
+		{name: "Configured", bucket: "eu-bucket", region: "eu-west-1", wantRegion: "eu-west-1"},
+		{name: "ConfiguredWrong", bucket: "eu-bucket", region: "us-east-1", wantRegion: "us-east-1",
+			wantErr: "list s3://eu-bucket/: bucket is in region eu-west-1, not us-east-1 (PermanentRedirect)"},
+		{name: "MissingBucket", bucket: "no-such-bucket",
+			wantErr: "open s3://no-such-bucket/: NoSuchBucket: The specified bucket does not exist"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			setS3TestEnv(t)
+			src, err := OpenSource(t.Context(), "s3://"+tc.bucket, SourceOptions{EndpointURL: endpoint, Region: tc.region})
+			if err == nil {
+				if got := src.(*s3Source).client.Options().Region; got != tc.wantRegion {
+					t.Errorf("client region = %q, want %q", got, tc.wantRegion)
+				}
+				err = src.List(t.Context(), "", func(Object) error { return nil })
+			}
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.wantErr {
+				t.Errorf("OpenSource+List error = %q, want %q", got, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestS3SourceErrors(t *testing.T) {
+	endpoint, client := newFakeS3Wrapped(t, denyS3("denied"))
+	bucket := newBucketName()
+	putObjects(t, client, bucket, map[string][]byte{"logs/a.json.gz": []byte("a")})
+
+	t.Run("AccessDenied", func(t *testing.T) {
+		src := openTestS3Source(t, endpoint, "s3://denied/logs")
+		err := src.List(t.Context(), "AWSLogs/", func(Object) error { return nil })
+		if want := "list s3://denied/logs/AWSLogs/: AccessDenied: Access Denied"; err == nil || err.Error() != want {
+			t.Errorf("List = %v, want %q", err, want)
+		}
+		if !errors.Is(err, fs.ErrPermission) {
+			t.Errorf("List = %v, want an error matching fs.ErrPermission", err)
+		}
+		_, err = src.Open(t.Context(), "a.json.gz")
+		if want := "get s3://denied/logs/a.json.gz: AccessDenied: Access Denied"; err == nil || err.Error() != want {
+			t.Errorf("Open = %v, want %q", err, want)
+		}
+	})
+
+	t.Run("NoSuchKey", func(t *testing.T) {
+		src := openTestS3Source(t, endpoint, "s3://"+bucket+"/logs")
+		_, err := src.Open(t.Context(), "missing.json.gz")
+		if want := "get s3://" + bucket + "/logs/missing.json.gz: NoSuchKey: The specified key does not exist"; err == nil || err.Error() != want {
+			t.Errorf("Open = %v, want %q", err, want)
+		}
+		var nsk *types.NoSuchKey
+		if !errors.As(err, &nsk) {
+			t.Errorf("Open = %v, want it to wrap the SDK's *types.NoSuchKey", err)
+		}
+	})
+
+	t.Run("NoSuchBucket", func(t *testing.T) {
+		src := openTestS3Source(t, endpoint, "s3://no-such-bucket")
+		err := src.List(t.Context(), "", func(Object) error { return nil })
+		if want := "list s3://no-such-bucket/: NoSuchBucket: The specified bucket does not exist"; err == nil || err.Error() != want {
+			t.Errorf("List = %v, want %q", err, want)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("List = %v, which matches fs.ErrNotExist; only a missing key should", err)
+		}
+	})
+
+	t.Run("Cancelled", func(t *testing.T) {
+		src := openTestS3Source(t, endpoint, "s3://"+bucket+"/logs")
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		_, err := src.Open(ctx, "a.json.gz")
+		if want := "get s3://" + bucket + "/logs/a.json.gz: context canceled"; err == nil || err.Error() != want || !errors.Is(err, context.Canceled) {
+			t.Errorf("Open with a cancelled context = %v, want %q", err, want)
+		}
+	})
 }
