@@ -1,0 +1,241 @@
+package attribution
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ctattrib/ctattrib/store"
+)
+
+// maxRounds bounds how many times key links are re-resolved through the
+// sessions that called AssumeRole. Each round follows one more hop of a
+// role chain; real chains are two or three hops long.
+const maxRounds = 8
+
+// Options tune a Run. The zero value attributes incrementally.
+type Options struct {
+	// Full recomputes every event's attribution instead of only new events
+	// and the events whose key, session name or address gained evidence.
+	Full bool
+	Log  *slog.Logger
+	Now  func() time.Time
+}
+
+// Count is the number of events attributed one way.
+type Count struct {
+	ActorKind, Method, Confidence string
+	Events                        int64
+}
+
+// Summary is the outcome of a Run.
+type Summary struct {
+	// Events is the number of events in the database, each with one
+	// attributions row.
+	Events int64
+	// Recomputed is how many attributions this run wrote.
+	Recomputed int64
+	// Unattributed is how many events have actor_kind 'unattributed'.
+	Unattributed int64
+	// Counts break Events down by kind, method and confidence, most first.
+	Counts []Count
+	// Rounds is how many times key links were resolved.
+	Rounds  int
+	Elapsed time.Duration
+}
+
+// Run (re)computes attribution in one transaction. Incrementally (the
+// default) it writes rows for events that have none, and rewrites those
+// whose evidence changed since the last run: an access key with a new or
+// different link, a notebook name or role the inventory gained or lost, a
+// source address a person was newly seen at. The result is the same as a
+// full run on the same database.
+func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	start := opts.Now()
+	var sum Summary
+	conn, err := db.SQL.Conn(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer conn.Close()
+	// Times parsed from text (credential expirations) are UTC, and the
+	// comparisons must not depend on the machine's zone.
+	if _, err := conn.ExecContext(ctx, `SET TimeZone = 'UTC'`); err != nil {
+		return sum, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return sum, err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+
+	exec := func(what, q string, args ...any) error {
+		t0 := time.Now()
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		opts.Log.Debug("Attribution step", "step", what, "elapsed", time.Since(t0).Round(time.Millisecond))
+		return nil
+	}
+	for _, q := range inventorySQL {
+		if err := exec("inventory", q); err != nil {
+			return sum, err
+		}
+	}
+	for _, q := range prepareSQL {
+		if err := exec("prepare", sqlText(q, "")); err != nil {
+			return sum, err
+		}
+	}
+	rounds, err := resolveKeys(ctx, tx, exec)
+	if err != nil {
+		return sum, err
+	}
+	sum.Rounds = rounds
+
+	if err := exec("targets", targetSQL(opts.Full)); err != nil {
+		return sum, err
+	}
+	if opts.Full {
+		err = exec("clear", `DELETE FROM attributions`)
+	} else {
+		err = exec("clear", `DELETE FROM attributions WHERE event_id IN (SELECT event_id FROM target)`)
+	}
+	if err != nil {
+		return sum, err
+	}
+	subject := `events`
+	if !opts.Full {
+		subject = `(SELECT e.* FROM events e SEMI JOIN target t ON t.event_id = e.event_id)`
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO attributions (event_id, actor_kind, actor, method, confidence,
+		account_id, region, reason, note, evidence_event_id) `+sqlText(classifySQL, subject))
+	if err != nil {
+		return sum, fmt.Errorf("attribute: %w", err)
+	}
+	sum.Recomputed, _ = res.RowsAffected()
+	for _, q := range saveStateSQL {
+		if err := exec("save state", q); err != nil {
+			return sum, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return sum, err
+	}
+	if err := summarize(ctx, conn, &sum); err != nil {
+		return sum, err
+	}
+	sum.Elapsed = opts.Now().Sub(start)
+	return sum, nil
+}
+
+// resolveKeys alternates between resolving keys and attributing the
+// AssumeRole events that issued them, until the keys stop changing: the
+// key an AssumeRole returns belongs to whoever called it, which may itself
+// be known only through an earlier key.
+func resolveKeys(ctx context.Context, tx *sql.Tx, exec func(string, string, ...any) error) (int, error) {
+	if err := exec("keys", `CREATE OR REPLACE TEMP TABLE ar_att AS SELECT * FROM attributions LIMIT 0`); err != nil {
+		return 0, err
+	}
+	if err := exec("keys", `CREATE OR REPLACE TEMP TABLE keys AS SELECT * FROM attribution_keys LIMIT 0`); err != nil {
+		return 0, err
+	}
+	for round := 1; ; round++ {
+		if err := exec("keys", sqlText(keysSQL, "")); err != nil {
+			return round, err
+		}
+		var changed int64
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM (SELECT * FROM keys_new EXCEPT SELECT * FROM keys))
+			+ (SELECT count(*) FROM (SELECT * FROM keys EXCEPT SELECT * FROM keys_new))`).Scan(&changed); err != nil {
+			return round, fmt.Errorf("keys: %w", err)
+		}
+		if err := exec("keys", `CREATE OR REPLACE TEMP TABLE keys AS SELECT * FROM keys_new ORDER BY access_key_id, valid_from`); err != nil {
+			return round, err
+		}
+		if changed == 0 || round == maxRounds {
+			return round, nil
+		}
+		if err := exec("keys", `DELETE FROM ar_att`); err != nil {
+			return round, err
+		}
+		if err := exec("keys", `INSERT INTO ar_att (event_id, actor_kind, actor, method, confidence,
+			account_id, region, reason, note, evidence_event_id) `+sqlText(classifySQL, "ar")); err != nil {
+			return round, err
+		}
+	}
+}
+
+// targetSQL selects the events to (re)attribute.
+func targetSQL(full bool) string {
+	if full {
+		return `CREATE OR REPLACE TEMP TABLE target AS SELECT event_id FROM events LIMIT 0`
+	}
+	return `CREATE OR REPLACE TEMP TABLE target AS
+	WITH changed_keys AS (
+		SELECT access_key_id FROM (SELECT * FROM keys EXCEPT SELECT * FROM attribution_keys)
+		UNION SELECT access_key_id FROM (SELECT * FROM attribution_keys EXCEPT SELECT * FROM keys)
+	), inv_now AS (
+		SELECT account_id, region, name, role_name, lifecycle_config_name, created_at, deleted_at, source FROM inv
+	), changed_inv AS (
+		SELECT * FROM (SELECT * FROM inv_now EXCEPT SELECT * FROM attribution_seen_inventory)
+		UNION ALL SELECT * FROM (SELECT * FROM attribution_seen_inventory EXCEPT SELECT * FROM inv_now)
+	), changed_names AS (
+		SELECT DISTINCT account_id, name FROM changed_inv
+	), changed_roles AS (
+		SELECT DISTINCT account_id, role_name FROM changed_inv WHERE role_name IS NOT NULL
+	), changed_ips AS (
+		SELECT DISTINCT account_id, source_ip FROM (
+			SELECT * FROM (SELECT * FROM hip EXCEPT SELECT * FROM attribution_seen_ips)
+			UNION ALL SELECT * FROM (SELECT * FROM attribution_seen_ips EXCEPT SELECT * FROM hip))
+	)
+	SELECT event_id FROM events e WHERE NOT EXISTS (SELECT 1 FROM attributions a WHERE a.event_id = e.event_id)
+	UNION
+	SELECT event_id FROM events WHERE access_key_id IN (SELECT access_key_id FROM changed_keys)
+	UNION
+	SELECT e.event_id FROM events e JOIN changed_names c ON c.account_id = e.identity_account_id AND c.name = e.session_name
+	UNION
+	SELECT e.event_id FROM events e JOIN changed_roles c ON c.account_id = e.identity_account_id AND c.role_name = lower(e.role_name)
+	UNION
+	SELECT e.event_id FROM events e JOIN changed_ips c
+		ON c.account_id = coalesce(e.identity_account_id, e.recipient_account_id) AND c.source_ip = e.source_ip`
+}
+
+// saveStateSQL records what this run's attributions were computed from.
+var saveStateSQL = []string{
+	`DELETE FROM attribution_keys`,
+	`INSERT INTO attribution_keys SELECT * FROM keys`,
+	`DELETE FROM attribution_seen_inventory`,
+	`INSERT INTO attribution_seen_inventory SELECT account_id, region, name, role_name, lifecycle_config_name,
+		created_at, deleted_at, source FROM inv`,
+	`DELETE FROM attribution_seen_ips`,
+	`INSERT INTO attribution_seen_ips SELECT account_id, source_ip, person, people FROM hip`,
+}
+
+func summarize(ctx context.Context, conn *sql.Conn, sum *Summary) error {
+	rows, err := conn.QueryContext(ctx, `SELECT actor_kind, method, confidence, count(*) AS n
+		FROM attributions GROUP BY ALL ORDER BY n DESC, actor_kind, method, confidence`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c Count
+		if err := rows.Scan(&c.ActorKind, &c.Method, &c.Confidence, &c.Events); err != nil {
+			return err
+		}
+		sum.Counts = append(sum.Counts, c)
+		sum.Events += c.Events
+		if c.ActorKind == "unattributed" {
+			sum.Unattributed += c.Events
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,94 @@
+// Package attribution works out, for every CloudTrail event in the
+// database, who made the call: the SageMaker notebook instance, Studio user
+// profile, EC2 instance, Lambda function, ECS task, person or AWS service,
+// how ctattrib knows (method) and how sure it is (confidence).
+//
+// All notebook instances on one execution role call AWS as
+// assumed-role/ROLE/SageMaker. An instance whose on-start script sets
+// role_session_name to its own name calls as assumed-role/ROLE/NAME, after
+// an AssumeRole made with its default SageMaker key. Run reads those
+// clues, and every other CloudTrail holds, with set-based SQL in DuckDB:
+// it builds small tables (the notebook inventory, the access keys that
+// AssumeRole events link, the addresses people used) and then attributes
+// all events with one INSERT ... SELECT. The pure parts (session-name
+// conventions, ARN parts) are Go functions in session.go whose RE2 patterns
+// the SQL shares.
+//
+// # Precedence
+//
+// The first rule that applies decides. For identities other than
+// AssumedRole the identity type decides alone:
+//
+//	identity type         actor_kind         actor                     method            confidence
+//	IAMUser               iam-user           user name                 iam-user          high
+//	Root                  root               account id                root              high
+//	AWSService            aws-service        invokedBy                 aws-service       high
+//	FederatedUser         federated-user     federated-user name       federated-user    high
+//	IdentityCenterUser    sso-user           user name                 identity-center   high
+//	AWSAccount            aws-account        account id                aws-account       medium
+//	SAMLUser, WebIdentity saml-user, ...     user name                 federation        medium
+//	none / Unknown        unattributed       -                         none              low
+//
+// For AssumedRole identities, in order:
+//
+//	 1 sessionContext.sourceIdentity          studio-user-profile (SageMaker role or session,
+//	                                          or a key chained from one), else source-identity
+//	                                          source-identity  high
+//	 2 key issued by an AssumeRole in the data, valid at the event's time (see Keys)
+//	                                          the key's actor   access-key-chain  the key's
+//	 3 session name = a notebook instance alive at the time, in the same account,
+//	   on its execution role                  notebook-instance session-name      high
+//	                                          (medium when the instance is in another region)
+//	 4 default-session key that called AssumeRole for a notebook-named session
+//	                                          notebook-instance access-key-chain  high
+//	 5 session name i-<8|17 hex>              ec2-instance      ec2-instance-id   high with
+//	                                          ec2RoleDelivery, else medium
+//	 6 role AWSReservedSSO_*                  sso-user          sso-role-session  high
+//	 7 session name = a notebook instance whose role the inventory does not know
+//	                                          notebook-instance session-name      medium
+//	 8 user agent exec-env/AWS_Lambda_*       lambda-function   lambda-function-name medium
+//	 9 session name of 32 hex digits, or user agent exec-env/AWS_ECS_*
+//	                                          ecs-task          ecs-task-id       medium
+//	10 userIdentity.invokedBy                 aws-service       invoked-by        medium
+//	11 session name is an e-mail address      person            email-session-name medium
+//	12 otherwise                              unattributed, with a reason: the default
+//	                                          SageMaker session (listing the notebooks on the
+//	                                          role and their lifecycle configs), a notebook's
+//	                                          name on an unrelated role, botocore-session-* or
+//	                                          another SDK default name, or no match at all
+//
+// # Keys
+//
+// An AssumeRole event that returned credentials links the new access key
+// to, in order: the notebook instance its roleSessionName names (on the
+// instance's role; medium when the role is unknown); the EC2 instance,
+// Lambda function or ECS task when ec2, lambda or ecs-tasks.amazonaws.com
+// called it; another AWS service that called it for itself (SageMaker's
+// own deliveries of the default session are not linked: they name no
+// instance); or whoever made the AssumeRole call, as attributed. The last
+// follows role chains one hop per round until nothing changes. The key
+// that called an AssumeRole for a notebook-named session on the same role
+// is that instance's default SageMaker key, so calls made with it outside
+// the profile are the instance's too.
+//
+// A link holds only while the key is valid: from the AssumeRole (or the
+// default session's creation date) to the expiration in the response,
+// else 12 hours (7 for EC2 instance credentials). A key linked to several
+// actors at once is attributed with low confidence and a note.
+//
+// # Notes
+//
+// When credentials of compute (notebook, EC2 instance, Lambda function,
+// ECS task) are used from an IP address that an IAM user, the root user or
+// an Identity Center user of the same account also used, the attribution
+// keeps its actor (whose credentials they are) and says so in note: the
+// credentials were probably copied off the machine.
+//
+// # Incremental runs
+//
+// Run keeps what it resolved (attribution_keys, attribution_seen_inventory,
+// attribution_seen_ips) and, unless Options.Full is set, rewrites only the
+// attributions of new events and of events whose key, session name, role
+// or source address has a different resolution now. The result equals a
+// full run. A new ctattrib version with changed rules needs one --full run.
+package attribution

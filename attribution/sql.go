@@ -1,0 +1,397 @@
+package attribution
+
+import "strings"
+
+// sqlText expands the placeholders the SQL below shares with the Go side:
+// the session-name patterns (RE2, as in session.go) and the relation a
+// classification reads.
+func sqlText(q string, subject string) string {
+	return strings.NewReplacer(
+		"{{SUBJECT}}", subject,
+		"{{EC2}}", ec2InstanceIDPattern,
+		"{{ECS}}", ecsTaskIDPattern,
+		"{{BOTOCORE}}", botocorePattern,
+		"{{SDK}}", sdkDefaultPattern,
+		"{{EMAIL}}", emailPattern,
+	).Replace(q)
+}
+
+// inventorySQL rebuilds the CloudTrail part of notebook_instances: one row
+// per lifetime of a name in an account and region. A lifetime starts at a
+// CreateNotebookInstance and ends at the first DeleteNotebookInstance before
+// the next create; updates and deletes seen before any create (the trail
+// starts later than the instance) make a lifetime with an unknown start.
+var inventorySQL = []string{
+	// ctj reads a JSON column whether it holds the object or the object
+	// encoded as a JSON string (older ingests stored it that way).
+	`CREATE OR REPLACE TEMP MACRO ctj(x) AS CASE WHEN json_type(x) = 'VARCHAR' THEN json(x ->> '$') ELSE x END`,
+	`DELETE FROM notebook_instances WHERE source = 'cloudtrail'`,
+	`INSERT INTO notebook_instances (account_id, region, name, arn, role_arn, lifecycle_config_name,
+		instance_type, created_at, deleted_at, source)
+	WITH ev AS (
+		SELECT event_id, event_name, event_time, recipient_account_id AS account_id, aws_region AS region,
+			ctj(request_parameters)->>'$.notebookInstanceName' AS name,
+			ctj(request_parameters)->>'$.roleArn' AS role_arn,
+			ctj(request_parameters)->>'$.lifecycleConfigName' AS lcc,
+			coalesce(ctj(request_parameters)->>'$.disassociateLifecycleConfig', 'false') = 'true' AS lcc_removed,
+			ctj(request_parameters)->>'$.instanceType' AS instance_type,
+			ctj(response_elements)->>'$.notebookInstanceArn' AS arn
+		FROM events
+		WHERE event_source = 'sagemaker.amazonaws.com'
+		  AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance')
+		  AND error_code IS NULL AND event_time IS NOT NULL
+	), ev2 AS (
+		SELECT * FROM ev WHERE name IS NOT NULL AND account_id IS NOT NULL AND region IS NOT NULL
+	), creates AS (
+		SELECT *, lead(event_time) OVER (PARTITION BY account_id, region, name ORDER BY event_time, event_id) AS next_create
+		FROM ev2 WHERE event_name = 'CreateNotebookInstance'
+	), firsts AS (
+		SELECT account_id, region, name, min(event_time) AS first_create FROM creates GROUP BY ALL
+	), life AS (
+		SELECT account_id, region, name, event_time AS created_at, next_create AS bound,
+			arn, role_arn, lcc, instance_type
+		FROM creates
+		UNION ALL
+		SELECT e.account_id, e.region, e.name, NULL, f.first_create, NULL, NULL, NULL, NULL
+		FROM ev2 e LEFT JOIN firsts f USING (account_id, region, name)
+		WHERE e.event_name <> 'CreateNotebookInstance' AND (f.first_create IS NULL OR e.event_time < f.first_create)
+		GROUP BY e.account_id, e.region, e.name, f.first_create
+	), within AS (
+		SELECT l.account_id, l.region, l.name, l.created_at, e.*
+		FROM life l JOIN ev2 e ON e.account_id = l.account_id AND e.region = l.region AND e.name = l.name
+			AND (l.created_at IS NULL OR e.event_time >= l.created_at)
+			AND (l.bound IS NULL OR e.event_time < l.bound)
+		WHERE e.event_name <> 'CreateNotebookInstance'
+	), dl AS (
+		SELECT account_id, region, name, created_at, min(event_time) AS deleted_at
+		FROM within WHERE event_name = 'DeleteNotebookInstance' GROUP BY ALL
+	), up AS (
+		SELECT account_id, region, name, created_at,
+			arg_max(role_arn, (event_time, event_id)) FILTER (WHERE role_arn IS NOT NULL) AS role_arn,
+			arg_max(CASE WHEN lcc_removed THEN '' ELSE lcc END, (event_time, event_id))
+				FILTER (WHERE lcc IS NOT NULL OR lcc_removed) AS lcc,
+			arg_max(instance_type, (event_time, event_id)) FILTER (WHERE instance_type IS NOT NULL) AS instance_type
+		FROM within WHERE event_name = 'UpdateNotebookInstance' GROUP BY ALL
+	)
+	SELECT l.account_id, l.region, l.name, l.arn, coalesce(up.role_arn, l.role_arn),
+		nullif(coalesce(up.lcc, l.lcc), ''), coalesce(up.instance_type, l.instance_type),
+		l.created_at, CASE WHEN l.created_at IS NULL THEN coalesce(dl.deleted_at, l.bound) ELSE dl.deleted_at END,
+		'cloudtrail'
+	FROM life l
+	LEFT JOIN dl ON dl.account_id = l.account_id AND dl.region = l.region AND dl.name = l.name
+		AND dl.created_at IS NOT DISTINCT FROM l.created_at
+	LEFT JOIN up ON up.account_id = l.account_id AND up.region = l.region AND up.name = l.name
+		AND up.created_at IS NOT DISTINCT FROM l.created_at`,
+}
+
+// prepareSQL builds the small tables attribution joins events with: the
+// inventory, the roles notebooks run as, the addresses people used, the
+// AssumeRole events and the key links they make.
+var prepareSQL = []string{
+	`CREATE OR REPLACE TEMP TABLE inv AS
+	SELECT account_id, region, name,
+		CASE WHEN role_arn LIKE 'arn:%:role/%' THEN lower(regexp_extract(role_arn, '[^/]+$')) END AS role_name,
+		lifecycle_config_name, created_at, deleted_at, source
+	FROM notebook_instances`,
+
+	`CREATE OR REPLACE TEMP TABLE inv_roles AS
+	SELECT account_id, role_name,
+		string_agg(DISTINCT name || CASE WHEN lifecycle_config_name IS NULL THEN ' (no lifecycle config)'
+			ELSE ' (lifecycle config ' || lifecycle_config_name || ')' END, ', ' ORDER BY name || CASE WHEN lifecycle_config_name IS NULL THEN ' (no lifecycle config)'
+			ELSE ' (lifecycle config ' || lifecycle_config_name || ')' END) AS names
+	FROM inv WHERE role_name IS NOT NULL GROUP BY ALL`,
+
+	`CREATE OR REPLACE TEMP TABLE hip AS
+	SELECT account_id, source_ip, min(person) AS person, count(DISTINCT person) AS people
+	FROM (
+		SELECT coalesce(identity_account_id, recipient_account_id) AS account_id, source_ip,
+			CASE identity_type
+				WHEN 'IAMUser' THEN 'iam-user ' || coalesce(user_name, principal_arn, principal_id, '?')
+				WHEN 'Root' THEN 'root'
+				WHEN 'IdentityCenterUser' THEN 'sso-user ' || coalesce(user_name, principal_id, '?')
+				ELSE 'sso-user ' || coalesce(session_name, '?') END AS person
+		FROM events
+		WHERE (identity_type IN ('IAMUser', 'Root', 'IdentityCenterUser')
+			OR (identity_type = 'AssumedRole' AND starts_with(role_name, 'AWSReservedSSO_')))
+		  AND (regexp_full_match(source_ip, '[0-9]{1,3}(\.[0-9]{1,3}){3}') OR regexp_full_match(source_ip, '[0-9a-fA-F]*:[0-9a-fA-F:]+'))
+	) GROUP BY ALL`,
+
+	`CREATE OR REPLACE TEMP TABLE ar AS
+	SELECT event_id, event_time, aws_region, recipient_account_id, identity_type, principal_id, principal_arn,
+		identity_account_id, access_key_id, user_name, role_name, session_name, source_identity, invoked_by,
+		ec2_role_delivery, user_agent, source_ip, event_source,
+		error_code, session_created_at, request_parameters, response_elements
+	FROM events
+	WHERE event_name = 'AssumeRole' AND event_source = 'sts.amazonaws.com' AND event_time IS NOT NULL`,
+
+	`CREATE OR REPLACE TEMP TABLE links AS
+	WITH l AS (
+		SELECT event_id AS link_event_id, event_time AS t, aws_region AS region, recipient_account_id,
+			ctj(request_parameters)->>'$.roleArn' AS target_role_arn,
+			ctj(request_parameters)->>'$.roleSessionName' AS target_session,
+			ctj(response_elements)->>'$.credentials.accessKeyId' AS issued_key,
+			ctj(response_elements)->>'$.credentials.expiration' AS expiration_text,
+			identity_type AS caller_type, access_key_id AS caller_key, lower(role_name) AS caller_role,
+			coalesce(invoked_by, CASE WHEN identity_type = 'AWSService' THEN user_agent END) AS service,
+			session_created_at
+		FROM ar WHERE error_code IS NULL
+	), l2 AS (
+		SELECT *,
+			nullif(split_part(target_role_arn, ':', 5), '') AS role_account,
+			lower(regexp_extract(target_role_arn, '[^/]+$')) AS target_role,
+			coalesce(try_strptime(expiration_text, '%b %d, %Y, %I:%M:%S %p')::TIMESTAMPTZ,
+				try_cast(expiration_text AS TIMESTAMPTZ)) AS expires_at
+		FROM l
+	), nbm AS (
+		SELECT l2.link_event_id,
+			arg_max(struct_pack(name := i.name, account := i.account_id, region := i.region, role := i.role_name,
+					role_ok := coalesce(i.role_name = l2.target_role, false), role_known := i.role_name IS NOT NULL),
+				printf('%d|%s|%s|%s', CASE WHEN i.role_name = l2.target_role THEN 4 WHEN i.role_name IS NULL THEN 1 ELSE 0 END
+					+ CASE WHEN i.region = l2.region THEN 2 ELSE 0 END,
+					i.region, coalesce(strftime(i.created_at, '%Y%m%d%H%M%S'), ''), i.source)) AS m
+		FROM l2 JOIN inv i ON i.account_id = coalesce(l2.role_account, l2.recipient_account_id) AND i.name = l2.target_session
+			AND (i.created_at IS NULL OR i.created_at <= l2.t + INTERVAL 10 MINUTE)
+			AND (i.deleted_at IS NULL OR l2.t < i.deleted_at + INTERVAL 10 MINUTE)
+		GROUP BY l2.link_event_id
+	), l3 AS (
+		SELECT l2.*, nbm.m,
+			coalesce(nbm.m.role_ok OR NOT nbm.m.role_known, false) AS is_notebook,
+			coalesce(l2.service LIKE 'sagemaker.%', false) AS skip
+		FROM l2 LEFT JOIN nbm USING (link_event_id)
+	)
+	SELECT link_event_id, t,
+		-- Placeholders in redacted logs ("REDACTED", "SAMPLE_ACCESS_KEY") are not keys.
+		CASE WHEN regexp_full_match(issued_key, '[A-Z0-9]{16,128}') THEN issued_key END AS issued_key,
+		CASE WHEN regexp_full_match(caller_key, '[A-Z0-9]{16,128}') THEN caller_key END AS caller_key,
+		t - INTERVAL 1 MINUTE AS valid_from,
+		coalesce(expires_at, t + CASE WHEN service = 'ec2.amazonaws.com' THEN INTERVAL 7 HOUR ELSE INTERVAL 12 HOUR END) AS valid_to,
+		coalesce(session_created_at, t - INTERVAL 12 HOUR) - INTERVAL 1 MINUTE AS caller_from,
+		coalesce(session_created_at, t) + INTERVAL 12 HOUR AS caller_to,
+		skip,
+		CASE WHEN is_notebook THEN 'notebook-instance'
+			WHEN skip THEN NULL
+			WHEN service = 'ec2.amazonaws.com' AND regexp_full_match(target_session, '{{EC2}}') THEN 'ec2-instance'
+			WHEN service = 'lambda.amazonaws.com' THEN 'lambda-function'
+			WHEN service = 'ecs-tasks.amazonaws.com' THEN 'ecs-task'
+			WHEN service IS NOT NULL THEN 'aws-service' END AS fix_kind,
+		CASE WHEN is_notebook THEN m.name
+			WHEN service IN ('ec2.amazonaws.com', 'lambda.amazonaws.com', 'ecs-tasks.amazonaws.com') THEN target_session
+			ELSE service END AS fix_actor,
+		CASE WHEN is_notebook AND NOT m.role_ok THEN 'medium' ELSE 'high' END AS fix_conf,
+		CASE WHEN is_notebook THEN m.account ELSE coalesce(role_account, recipient_account_id) END AS fix_account,
+		CASE WHEN is_notebook THEN m.region ELSE region END AS fix_region,
+		is_notebook AND caller_type = 'AssumedRole' AND caller_key IS NOT NULL
+			AND caller_role = coalesce(m.role, target_role) AS caller_link
+	FROM l3
+	WHERE issued_key IS NOT NULL OR is_notebook`,
+}
+
+// keysSQL resolves every linked access key for a round: keys AssumeRole
+// issued (to a notebook-named session, to compute by an AWS service, or to
+// whoever called it, as attributed so far) and the default-session keys
+// that called AssumeRole for a notebook-named session. One row per key and
+// start time; several actors for one key make a low-confidence row.
+const keysSQL = `CREATE OR REPLACE TEMP TABLE keys_new AS
+WITH cand AS (
+	SELECT issued_key AS access_key_id, valid_from, valid_to, 'issued' AS link_kind, fix_kind AS actor_kind,
+		fix_actor AS actor, fix_conf AS confidence, fix_account AS account_id, fix_region AS region,
+		link_event_id AS evidence_event_id, 1 AS prio
+	FROM links WHERE issued_key IS NOT NULL AND fix_kind IS NOT NULL AND fix_actor IS NOT NULL
+	UNION ALL
+	SELECT l.issued_key, l.valid_from, l.valid_to, 'issued', a.actor_kind, a.actor, a.confidence,
+		a.account_id, a.region, l.link_event_id, 2
+	FROM links l JOIN ar_att a ON a.event_id = l.link_event_id
+	WHERE l.issued_key IS NOT NULL AND l.fix_kind IS NULL AND NOT l.skip
+		AND a.actor_kind <> 'unattributed' AND a.actor IS NOT NULL
+	UNION ALL
+	SELECT caller_key, caller_from, caller_to, 'caller', 'notebook-instance', fix_actor, fix_conf,
+		fix_account, fix_region, link_event_id, 3
+	FROM links WHERE caller_link
+)
+SELECT access_key_id, valid_from, max(valid_to) AS valid_to,
+	arg_min(link_kind, (prio, actor_kind, actor, evidence_event_id)) AS link_kind,
+	arg_min(actor_kind, (prio, actor_kind, actor, evidence_event_id)) AS actor_kind,
+	arg_min(actor, (prio, actor_kind, actor, evidence_event_id)) AS actor,
+	CASE WHEN count(DISTINCT actor_kind || ':' || actor) > 1 THEN 'low'
+		ELSE arg_min(confidence, (prio, actor_kind, actor, evidence_event_id)) END AS confidence,
+	arg_min(account_id, (prio, actor_kind, actor, evidence_event_id)) AS account_id,
+	arg_min(region, (prio, actor_kind, actor, evidence_event_id)) AS region,
+	CASE WHEN count(DISTINCT actor_kind || ':' || actor) > 1 THEN
+		'key ' || access_key_id || ' is linked to several actors: ' ||
+		string_agg(DISTINCT actor_kind || ' ' || actor, ', ' ORDER BY actor_kind || ' ' || actor) END AS note,
+	arg_min(evidence_event_id, (prio, actor_kind, actor, evidence_event_id)) AS evidence_event_id
+FROM cand
+GROUP BY access_key_id, valid_from`
+
+// classifySQL attributes every event of {{SUBJECT}} (a relation with the
+// events columns): the rule that decides is the first that applies, in the
+// order of the precedence table in doc.go.
+const classifySQL = `WITH s AS (
+	SELECT event_id, event_time, aws_region, recipient_account_id, identity_type, principal_id, principal_arn,
+		identity_account_id, access_key_id, user_name, role_name, session_name, source_identity, invoked_by,
+		ec2_role_delivery, user_agent, source_ip, event_source
+	FROM {{SUBJECT}}
+), nb AS (
+	SELECT s.event_id,
+		arg_max(struct_pack(name := i.name, account := i.account_id, region := i.region, role := i.role_name,
+				role_ok := coalesce(i.role_name = lower(s.role_name), false), role_known := i.role_name IS NOT NULL,
+				same_region := i.region = s.aws_region),
+			printf('%d|%s|%s|%s', CASE WHEN i.role_name = lower(s.role_name) THEN 4 WHEN i.role_name IS NULL THEN 1 ELSE 0 END
+				+ CASE WHEN i.region = s.aws_region THEN 2 ELSE 0 END,
+				i.region, coalesce(strftime(i.created_at, '%Y%m%d%H%M%S'), ''), i.source)) AS m
+	FROM s JOIN inv i ON i.account_id = s.identity_account_id AND i.name = s.session_name
+		AND (i.created_at IS NULL OR i.created_at <= s.event_time + INTERVAL 10 MINUTE)
+		AND (i.deleted_at IS NULL OR s.event_time < i.deleted_at + INTERVAL 10 MINUTE)
+	WHERE s.identity_type = 'AssumedRole'
+	GROUP BY s.event_id
+), j AS (
+	SELECT s.*, nb.m,
+		k.access_key_id IS NOT NULL AND s.event_time < k.valid_to AS key_ok,
+		k.link_kind AS k_link, k.actor_kind AS k_kind, k.actor AS k_actor, k.confidence AS k_conf,
+		k.account_id AS k_account, k.region AS k_region, k.note AS k_note, k.evidence_event_id AS k_evidence,
+		h.person, h.people, ir.names AS role_notebooks
+	FROM s
+	LEFT JOIN nb ON nb.event_id = s.event_id
+	ASOF LEFT JOIN keys k ON s.access_key_id = k.access_key_id AND s.event_time >= k.valid_from
+	LEFT JOIN hip h ON h.account_id = coalesce(s.identity_account_id, s.recipient_account_id) AND h.source_ip = s.source_ip
+	LEFT JOIN inv_roles ir ON ir.account_id = s.identity_account_id AND ir.role_name = lower(s.role_name)
+), r AS (
+	SELECT *,
+		CASE
+			WHEN coalesce(identity_type, '') = '' THEN 'no-identity'
+			WHEN identity_type = 'IAMUser' THEN 'iam-user'
+			WHEN identity_type = 'Root' THEN 'root'
+			WHEN identity_type = 'AWSService' THEN 'aws-service'
+			WHEN identity_type = 'AWSAccount' THEN 'aws-account'
+			WHEN identity_type = 'FederatedUser' THEN 'federated-user'
+			WHEN identity_type = 'IdentityCenterUser' THEN 'identity-center'
+			WHEN identity_type IN ('SAMLUser', 'WebIdentityUser') THEN 'federation'
+			WHEN identity_type <> 'AssumedRole' THEN 'unknown-type'
+			WHEN source_identity IS NOT NULL AND source_identity <> '' THEN 'source-identity'
+			WHEN coalesce(key_ok, false) AND k_link = 'issued' THEN 'key'
+			WHEN coalesce(m.role_ok, false) THEN 'session-name'
+			WHEN coalesce(key_ok, false) THEN 'key'
+			WHEN regexp_full_match(session_name, '{{EC2}}') THEN 'ec2'
+			WHEN starts_with(role_name, 'AWSReservedSSO_') AND session_name IS NOT NULL THEN 'sso'
+			WHEN m IS NOT NULL AND NOT m.role_known THEN 'session-name'
+			WHEN user_agent LIKE '%exec-env/AWS\_Lambda%' ESCAPE '\' AND session_name IS NOT NULL THEN 'lambda'
+			WHEN regexp_full_match(session_name, '{{ECS}}')
+				OR (user_agent LIKE '%exec-env/AWS\_ECS%' ESCAPE '\' AND session_name IS NOT NULL) THEN 'ecs'
+			WHEN invoked_by IS NOT NULL THEN 'invoked-by'
+			WHEN regexp_full_match(session_name, '{{EMAIL}}') THEN 'email'
+			ELSE 'unattributed'
+		END AS rule
+	FROM j
+), o AS (
+	SELECT event_id,
+		CASE rule
+			WHEN 'iam-user' THEN 'iam-user'
+			WHEN 'root' THEN 'root'
+			WHEN 'aws-service' THEN 'aws-service'
+			WHEN 'invoked-by' THEN 'aws-service'
+			WHEN 'aws-account' THEN 'aws-account'
+			WHEN 'federated-user' THEN 'federated-user'
+			WHEN 'identity-center' THEN 'sso-user'
+			WHEN 'sso' THEN 'sso-user'
+			WHEN 'federation' THEN CASE identity_type WHEN 'SAMLUser' THEN 'saml-user' ELSE 'web-identity-user' END
+			WHEN 'source-identity' THEN CASE WHEN session_name = 'SageMaker' OR role_name ILIKE '%sagemaker%'
+					OR (coalesce(key_ok, false) AND k_kind = 'studio-user-profile')
+				THEN 'studio-user-profile' ELSE 'source-identity' END
+			WHEN 'key' THEN k_kind
+			WHEN 'session-name' THEN 'notebook-instance'
+			WHEN 'ec2' THEN 'ec2-instance'
+			WHEN 'lambda' THEN 'lambda-function'
+			WHEN 'ecs' THEN 'ecs-task'
+			WHEN 'email' THEN 'person'
+			ELSE 'unattributed'
+		END AS actor_kind,
+		CASE rule
+			WHEN 'iam-user' THEN coalesce(user_name, regexp_extract(principal_arn, '[^/]+$'), principal_id)
+			WHEN 'root' THEN coalesce(identity_account_id, recipient_account_id)
+			WHEN 'aws-service' THEN coalesce(invoked_by, principal_id, event_source)
+			WHEN 'invoked-by' THEN invoked_by
+			WHEN 'aws-account' THEN coalesce(identity_account_id, principal_id)
+			WHEN 'federated-user' THEN coalesce(nullif(regexp_extract(principal_arn, 'federated-user/(.+)$', 1), ''), user_name, principal_id)
+			WHEN 'identity-center' THEN coalesce(nullif(user_name, ''), principal_id)
+			WHEN 'federation' THEN coalesce(user_name, principal_id)
+			WHEN 'source-identity' THEN source_identity
+			WHEN 'key' THEN k_actor
+			WHEN 'session-name' THEN m.name
+			WHEN 'ec2' THEN session_name
+			WHEN 'sso' THEN session_name
+			WHEN 'lambda' THEN session_name
+			WHEN 'ecs' THEN session_name
+			WHEN 'email' THEN session_name
+		END AS actor,
+		CASE rule
+			WHEN 'iam-user' THEN 'iam-user'
+			WHEN 'root' THEN 'root'
+			WHEN 'aws-service' THEN 'aws-service'
+			WHEN 'invoked-by' THEN 'invoked-by'
+			WHEN 'aws-account' THEN 'aws-account'
+			WHEN 'federated-user' THEN 'federated-user'
+			WHEN 'identity-center' THEN 'identity-center'
+			WHEN 'federation' THEN 'federation'
+			WHEN 'source-identity' THEN 'source-identity'
+			WHEN 'key' THEN 'access-key-chain'
+			WHEN 'session-name' THEN 'session-name'
+			WHEN 'ec2' THEN 'ec2-instance-id'
+			WHEN 'sso' THEN 'sso-role-session'
+			WHEN 'lambda' THEN 'lambda-function-name'
+			WHEN 'ecs' THEN 'ecs-task-id'
+			WHEN 'email' THEN 'email-session-name'
+			ELSE 'none'
+		END AS method,
+		CASE rule
+			WHEN 'key' THEN k_conf
+			WHEN 'session-name' THEN CASE WHEN m.role_ok AND m.same_region THEN 'high' ELSE 'medium' END
+			WHEN 'ec2' THEN CASE WHEN ec2_role_delivery IS NOT NULL THEN 'high' ELSE 'medium' END
+			WHEN 'aws-account' THEN 'medium'
+			WHEN 'federation' THEN 'medium'
+			WHEN 'lambda' THEN 'medium'
+			WHEN 'ecs' THEN 'medium'
+			WHEN 'email' THEN 'medium'
+			WHEN 'invoked-by' THEN 'medium'
+			WHEN 'unattributed' THEN 'low'
+			WHEN 'no-identity' THEN 'low'
+			WHEN 'unknown-type' THEN 'low'
+			ELSE 'high'
+		END AS confidence,
+		CASE rule WHEN 'key' THEN k_account WHEN 'session-name' THEN m.account
+			ELSE coalesce(identity_account_id, recipient_account_id) END AS account_id,
+		CASE rule WHEN 'key' THEN k_region WHEN 'session-name' THEN m.region ELSE aws_region END AS region,
+		CASE rule
+			WHEN 'no-identity' THEN 'the record has no userIdentity'
+			WHEN 'unknown-type' THEN 'userIdentity.type ' || identity_type || ' names no principal ctattrib attributes'
+			WHEN 'unattributed' THEN CASE
+				WHEN m IS NOT NULL AND m.role_known AND NOT m.role_ok THEN
+					printf('session name %s is notebook instance %s in %s/%s, but the call used role %s, not its execution role %s: a different caller reusing the name',
+						session_name, m.name, m.account, m.region, role_name, m.role)
+				WHEN session_name = 'SageMaker' THEN
+					'default SageMaker session: no AssumeRole in the data links key ' || coalesce(access_key_id, '(none)') ||
+					' to an instance, so the notebook instance has no session-name lifecycle config (or the call came from a Studio app without sourceIdentity)' ||
+					coalesce('; notebook instances on role ' || role_name || ': ' || role_notebooks, '')
+				WHEN regexp_full_match(session_name, '{{BOTOCORE}}') THEN
+					'session name ' || session_name || ' is botocore''s default (the caller set no role_session_name) and no AssumeRole in the data issued key ' || coalesce(access_key_id, '(none)')
+				WHEN regexp_full_match(session_name, '{{SDK}}') THEN
+					'session name ' || session_name || ' is an AWS SDK''s default (the caller set no session name) and no AssumeRole in the data issued key ' || coalesce(access_key_id, '(none)')
+				WHEN session_name IS NULL THEN
+					'assumed-role ARN ' || coalesce(principal_arn, '(none)') || ' has no session name'
+				ELSE 'session name ' || session_name || ' on role ' || coalesce(role_name, '?') ||
+					' matches no notebook instance, compute naming convention or AssumeRole in the data'
+			END
+		END AS reason,
+		concat_ws('; ',
+			CASE WHEN rule = 'key' THEN k_note END,
+			CASE WHEN person IS NOT NULL AND rule IN ('key', 'session-name', 'ec2', 'lambda', 'ecs')
+				AND (CASE rule WHEN 'key' THEN k_kind WHEN 'session-name' THEN 'notebook-instance' ELSE 'compute' END)
+					IN ('notebook-instance', 'ec2-instance', 'lambda-function', 'ecs-task', 'compute')
+				THEN 'compute credentials used from ' || source_ip || ', an address ' || person ||
+					CASE WHEN people > 1 THEN ' (and ' || (people - 1) || ' more people)' ELSE '' END ||
+					' also used: possibly stolen credentials' END
+		) AS note,
+		CASE WHEN rule = 'key' THEN k_evidence END AS evidence_event_id
+	FROM r
+)
+SELECT event_id, actor_kind, actor, method, confidence, account_id, region, reason, nullif(note, '') AS note, evidence_event_id
+FROM o`
