@@ -1,0 +1,16 @@
+// Package query answers analysts' questions about the events in a ctattrib
+// database: named queries (whodid, activity, instances, denied, coverage),
+// raw read-only SQL, and the output formats they are written in (table, csv,
+// json, jsonl, parquet and arrow).
+//
+// Every named query is SQL with parameters; the filters the user gives
+// (--since, --until, --account, --region and the query's own flags) become
+// bound parameters in WHERE clauses, never text spliced into the SQL. The
+// work over millions of events stays in DuckDB; Go only formats rows and,
+// for denied, explains the few distinct error messages left after grouping.
+//
+// Results stream: Run returns Rows that the formats write as they scan, so
+// csv, json, jsonl, parquet and arrow never hold a whole result in memory.
+// The table format holds at most MaxTableRows rows, because aligning
+// columns needs every width first.
+package query
