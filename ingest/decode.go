@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/goccy/go-json"
 	"github.com/klauspost/compress/gzip"
@@ -66,7 +67,7 @@ func Decode(r io.Reader, fn func(raw []byte) error) (Format, error) {
 		if err := expectDelim(dec, '['); err != nil {
 			return FormatArray, err
 		}
-		n, err := decodeElements(dec, fn)
+		n, err := decodeElements(dec, unwrap, fn)
 		if err == nil && n == 0 {
 			// An empty array is a valid, empty export.
 			return FormatArray, nil
@@ -78,7 +79,9 @@ func Decode(r io.Reader, fn func(raw []byte) error) (Format, error) {
 			return "", err
 		}
 		switch key {
-		case "Records", "Events":
+		case "Records":
+			return FormatRecords, decodeRecords(br, fn)
+		case "Events":
 			return decodeWrapped(dec, fn)
 		}
 		return FormatLines, decodeLines(dec, fn)
@@ -146,6 +149,83 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 	return nil
 }
 
+// decodeRecords streams a {"Records":[...]} document, the form CloudTrail
+// writes, through the element splitter.
+func decodeRecords(br *bufio.Reader, fn func([]byte) error) error {
+	// Consume {"Records": up to the array; firstKey has seen it.
+	for _, want := range []byte{'{', '"'} {
+		if err := skipTo(br, want); err != nil {
+			return err
+		}
+	}
+	if _, err := br.Discard(len(`Records"`)); err != nil {
+		return err
+	}
+	if err := skipTo(br, ':'); err != nil {
+		return err
+	}
+	sp := newElementSplitter(br, nil)
+	if c, err := sp.skipSpace(); err != nil {
+		return err
+	} else if c == 'n' { // "Records": null
+		return nil
+	}
+	if err := sp.open(); err != nil {
+		return fmt.Errorf("Records: %w", err)
+	}
+	for n := 0; ; n++ {
+		el, err := sp.next(n == 0)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if err == io.ErrUnexpectedEOF {
+				return fmt.Errorf("Records: element %d: truncated: %w", n, err)
+			}
+			return fmt.Errorf("Records: element %d: %w", n, err)
+		}
+		if err := fn(el); err != nil {
+			return fmt.Errorf("Records: element %d: %w", n, err)
+		}
+	}
+	// What follows the array must close the document, perhaps after other
+	// keys: a truncated or garbled tail is still an error.
+	rest := bufio.NewReader(sp.rest())
+	c, err := firstByte(rest)
+	if err != nil {
+		return fmt.Errorf("after Records: %w", io.ErrUnexpectedEOF)
+	}
+	switch c {
+	case '}':
+		rest.ReadByte() //nolint:errcheck // peeked
+		if c, err := firstByte(rest); err == nil {
+			return fmt.Errorf("after the document: unexpected %q", c)
+		}
+		return nil
+	case ',':
+		rest.ReadByte() //nolint:errcheck // peeked
+		var tail map[string]json.RawMessage
+		if err := json.NewDecoder(io.MultiReader(strings.NewReader("{"), rest)).Decode(&tail); err != nil {
+			return fmt.Errorf("after Records: %w", err)
+		}
+		return nil
+	}
+	return fmt.Errorf("after Records: unexpected %q", c)
+}
+
+// skipTo skips white space and consumes the byte want.
+func skipTo(br *bufio.Reader, want byte) error {
+	c, err := firstByte(br)
+	if err != nil {
+		return err
+	}
+	if c != want {
+		return fmt.Errorf("expected %q, found %q", want, c)
+	}
+	_, err = br.ReadByte()
+	return err
+}
+
 // decodeWrapped streams {"Records":[...]} and {"Events":[...]} documents
 // element by element; other top-level keys are skipped.
 func decodeWrapped(dec *json.Decoder, fn func([]byte) error) (Format, error) {
@@ -181,7 +261,12 @@ func decodeWrapped(dec *json.Decoder, fn func([]byte) error) (Format, error) {
 		if d, ok := tok.(json.Delim); !ok || d != '[' {
 			return format, fmt.Errorf("%s: expected an array, found %v", key, tok)
 		}
-		if _, err := decodeElements(dec, fn); err != nil {
+		// Records hold events as they are; only lookup-events wraps them.
+		each := unwrap
+		if key == "Records" {
+			each = asEvent
+		}
+		if _, err := decodeElements(dec, each, fn); err != nil {
 			return format, fmt.Errorf("%s: %w", key, err)
 		}
 	}
@@ -191,15 +276,16 @@ func decodeWrapped(dec *json.Decoder, fn func([]byte) error) (Format, error) {
 	return format, expectDelim(dec, '}')
 }
 
-// decodeElements decodes array elements up to and including the closing ']'.
-func decodeElements(dec *json.Decoder, fn func([]byte) error) (int, error) {
+// decodeElements decodes array elements up to and including the closing
+// ']', passing each to each(raw, fn).
+func decodeElements(dec *json.Decoder, each func([]byte, func([]byte) error) error, fn func([]byte) error) (int, error) {
 	n := 0
 	for dec.More() {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return n, fmt.Errorf("element %d: %w", n, err)
 		}
-		if err := unwrap(raw, fn); err != nil {
+		if err := each(raw, fn); err != nil {
 			return n, fmt.Errorf("element %d: %w", n, err)
 		}
 		n++
@@ -248,6 +334,15 @@ type envelope struct {
 
 // maxUnwrap bounds nested wrappers (a string holding a wrapper holding ...).
 const maxUnwrap = 4
+
+// asEvent passes an element of a Records array on as it is: CloudTrail
+// writes events there, so the envelope need not be parsed.
+func asEvent(raw []byte, fn func([]byte) error) error {
+	if len(raw) == 0 || raw[0] != '{' {
+		return fmt.Errorf("%w: element is not an object", ErrNotCloudTrail)
+	}
+	return fn(raw)
+}
 
 func unwrap(raw []byte, fn func([]byte) error) error {
 	return unwrapDepth(raw, fn, 0)

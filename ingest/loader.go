@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -75,12 +77,12 @@ var ErrObjectsFailed = errors.New("some objects failed to load")
 // maxFailuresKept bounds the failures a Summary lists; the count is exact.
 const maxFailuresKept = 100
 
-// result is one object's decoded events, or why it has none.
+// result is one object's raw events, or why it has none.
 type result struct {
-	obj    Object
-	rows   []Row
-	status string
-	err    error
+	obj     Object
+	records []string
+	status  string
+	err     error
 }
 
 // Load lists src, loads every object the manifest does not already hold as
@@ -170,6 +172,14 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 			}
 			sum.EventsNew += st.newEvents
 			sum.EventsDuplicate += st.dupEvents
+			for _, f := range st.invalid {
+				sum.ObjectsLoaded--
+				sum.ObjectsFailed++
+				if len(sum.Failures) < maxFailuresKept {
+					sum.Failures = append(sum.Failures, f)
+				}
+				opts.Log.Warn("Object failed", "uri", f.URI, "err", f.Err)
+			}
 			return nil
 		}
 		for r := range done {
@@ -180,7 +190,7 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 				sum.ObjectsLoaded++
 				sum.Bytes += r.obj.Size
 				prog.Bytes += r.obj.Size
-				prog.Events += int64(len(r.rows))
+				prog.Events += int64(len(r.records))
 			case StatusSkipped:
 				sum.ObjectsSkipped++
 			case StatusFailed:
@@ -248,13 +258,9 @@ func decodeObject(ctx context.Context, src Source, o Object) result {
 		return result{obj: o, status: StatusFailed, err: err}
 	}
 	defer rc.Close()
-	var rows []Row
+	var records []string
 	_, err = Decode(rc, func(raw []byte) error {
-		row, err := ParseRecord(raw, o.URI)
-		if err != nil {
-			return fmt.Errorf("event %d: %w", len(rows)+1, err)
-		}
-		rows = append(rows, row)
+		records = append(records, compactRecord(raw))
 		return nil
 	})
 	switch {
@@ -268,7 +274,21 @@ func decodeObject(ctx context.Context, src Source, o Object) result {
 		}
 		return result{obj: o, status: StatusFailed, err: err}
 	}
-	return result{obj: o, rows: rows, status: StatusLoaded}
+	return result{obj: o, records: records, status: StatusLoaded}
+}
+
+// compactRecord returns raw as a string, compacted when it is
+// pretty-printed, so that the stored record (and the key derived from it
+// for events with no eventID) does not depend on the layout of the file.
+func compactRecord(raw []byte) string {
+	if bytes.IndexByte(raw, '\n') < 0 {
+		return string(raw)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return string(raw) // DuckDB reports it as invalid JSON
+	}
+	return buf.String()
 }
 
 // looksLikeLog reports whether a key's name promises JSON, so that a

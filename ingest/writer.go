@@ -3,8 +3,8 @@ package ingest
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -12,20 +12,23 @@ import (
 	"github.com/ctattrib/ctattrib/store"
 )
 
-// writer stages decoded rows through a DuckDB Appender into a temporary
-// table and moves them into events, with the manifest rows of their
-// objects, in one transaction per batch.
+// writer stages raw records through a DuckDB Appender into a temporary
+// table, and moves each batch into events, mapped to columns by mapSQL,
+// with the manifest rows of its objects in one transaction.
 type writer struct {
 	conn    *sql.Conn
-	events  *duckdb.Appender
+	records *duckdb.Appender
 	objects *duckdb.Appender
 	now     func() time.Time
-	pending int // rows staged since the last commit
+	pending int // records staged since the last commit
 	staged  int // objects staged since the last commit
 }
 
 type batchStats struct {
 	newEvents, dupEvents int64
+	// invalid lists objects found to hold invalid JSON while committing:
+	// they were staged as loaded and are recorded as failed instead.
+	invalid []Failure
 }
 
 func newWriter(ctx context.Context, db *store.DB, now func() time.Time) (*writer, error) {
@@ -34,18 +37,19 @@ func newWriter(ctx context.Context, db *store.DB, now func() time.Time) (*writer
 		return nil, err
 	}
 	w := &writer{conn: conn, now: now}
-	for _, q := range []string{
-		`CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM events LIMIT 0`,
+	setup := append([]string{
+		`CREATE OR REPLACE TEMP TABLE staging (record VARCHAR, source_uri VARCHAR)`,
 		`CREATE OR REPLACE TEMP TABLE staging_objects (
 			uri VARCHAR, etag VARCHAR, size BIGINT, last_modified TIMESTAMPTZ,
 			status VARCHAR, events BIGINT, error VARCHAR)`,
-	} {
+	}, macroSQL...)
+	for _, q := range setup {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			w.close()
 			return nil, fmt.Errorf("create staging: %w", err)
 		}
 	}
-	if w.events, err = store.NewAppender(conn, "staging"); err != nil {
+	if w.records, err = store.NewAppender(conn, "staging"); err != nil {
 		w.close()
 		return nil, err
 	}
@@ -57,8 +61,8 @@ func newWriter(ctx context.Context, db *store.DB, now func() time.Time) (*writer
 }
 
 func (w *writer) close() {
-	if w.events != nil {
-		w.events.Close()
+	if w.records != nil {
+		w.records.Close()
 	}
 	if w.objects != nil {
 		w.objects.Close()
@@ -66,10 +70,10 @@ func (w *writer) close() {
 	w.conn.Close()
 }
 
-// add stages one object's rows and its manifest row.
+// add stages one object's records and its manifest row.
 func (w *writer) add(r result) error {
-	for i := range r.rows {
-		if err := w.events.AppendRow(rowValues(&r.rows[i])...); err != nil {
+	for _, rec := range r.records {
+		if err := w.records.AppendRow(rec, r.obj.URI); err != nil {
 			return fmt.Errorf("stage %s: %w", r.obj.URI, err)
 		}
 	}
@@ -81,32 +85,36 @@ func (w *writer) add(r result) error {
 	if !r.obj.LastModified.IsZero() {
 		lastMod = r.obj.LastModified
 	}
-	if err := w.objects.AppendRow(r.obj.URI, nullString(r.obj.ETag), r.obj.Size, lastMod,
-		r.status, int64(len(r.rows)), errText); err != nil {
+	var etag any
+	if r.obj.ETag != "" {
+		etag = r.obj.ETag
+	}
+	if err := w.objects.AppendRow(r.obj.URI, etag, r.obj.Size, lastMod,
+		r.status, int64(len(r.records)), errText); err != nil {
 		return fmt.Errorf("stage manifest row %s: %w", r.obj.URI, err)
 	}
-	w.pending += len(r.rows)
+	w.pending += len(r.records)
 	w.staged++
 	return nil
 }
 
-// commitSQL moves the staged batch into events and objects. Events already
-// stored, or repeated within the batch, are dropped (CloudTrail delivers
-// some events twice, in different files).
-var commitSQL = []string{
-	`CREATE OR REPLACE TEMP TABLE batch_new AS
-		SELECT s.* FROM (SELECT DISTINCT ON (event_id) * FROM staging ORDER BY event_id, source_uri) s
-		WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)`,
-	`INSERT INTO events SELECT * FROM batch_new`,
-	`INSERT INTO objects (uri, etag, size, last_modified, status, events, new_events, error, attempts, ingested_at)
-		SELECT o.uri, o.etag, o.size, o.last_modified, o.status, o.events, coalesce(n.cnt, 0), o.error, 1, $1::TIMESTAMPTZ
-		FROM staging_objects o
-		LEFT JOIN (SELECT source_uri, count(*) AS cnt FROM batch_new GROUP BY source_uri) n ON n.source_uri = o.uri
-		ON CONFLICT (uri) DO UPDATE SET
-			etag = excluded.etag, size = excluded.size, last_modified = excluded.last_modified,
-			status = excluded.status, events = excluded.events, new_events = excluded.new_events,
-			error = excluded.error, attempts = attempts + 1, ingested_at = excluded.ingested_at`,
-}
+// keepSQL picks, per event ID in the batch, the one row to insert: none
+// when events already holds the ID, else the row from the first object in
+// URI order (CloudTrail delivers some events twice, in different files).
+const keepSQL = `CREATE OR REPLACE TEMP TABLE batch_keep AS
+	SELECT arg_min(b.rowid, b.source_uri) AS rid, min(b.source_uri) AS source_uri
+	FROM batch b
+	WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = b.event_id)
+	GROUP BY b.event_id`
+
+const manifestSQL = `INSERT INTO objects (uri, etag, size, last_modified, status, events, new_events, error, attempts, ingested_at)
+	SELECT o.uri, o.etag, o.size, o.last_modified, o.status, o.events, coalesce(n.cnt, 0), o.error, 1, $1::TIMESTAMPTZ
+	FROM staging_objects o
+	LEFT JOIN (SELECT source_uri, count(*) AS cnt FROM batch_keep GROUP BY source_uri) n ON n.source_uri = o.uri
+	ON CONFLICT (uri) DO UPDATE SET
+		etag = excluded.etag, size = excluded.size, last_modified = excluded.last_modified,
+		status = excluded.status, events = excluded.events, new_events = excluded.new_events,
+		error = excluded.error, attempts = attempts + 1, ingested_at = excluded.ingested_at`
 
 // commit writes the staged batch in one transaction and clears the staging
 // tables.
@@ -114,35 +122,42 @@ func (w *writer) commit(ctx context.Context) (batchStats, error) {
 	if w.staged == 0 {
 		return batchStats{}, nil
 	}
-	if err := w.events.Flush(); err != nil {
+	if err := w.records.Flush(); err != nil {
 		return batchStats{}, fmt.Errorf("stage events: %w", err)
 	}
 	if err := w.objects.Flush(); err != nil {
 		return batchStats{}, fmt.Errorf("stage manifest: %w", err)
 	}
+	var st batchStats
+	invalid, err := w.mapBatch(ctx)
+	if err != nil {
+		return batchStats{}, err
+	}
+	st.invalid = invalid
 	tx, err := w.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return batchStats{}, err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	for i, q := range commitSQL {
-		var args []any
-		if i == 2 {
-			args = []any{w.now().UTC()}
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return batchStats{}, fmt.Errorf("commit batch: %w", err)
-		}
+	if _, err := tx.ExecContext(ctx, keepSQL); err != nil {
+		return batchStats{}, fmt.Errorf("deduplicate batch: %w", err)
 	}
-	var st batchStats
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM batch_new`).Scan(&st.newEvents); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events BY NAME
+		SELECT * FROM batch WHERE rowid IN (SELECT rid FROM batch_keep)`); err != nil {
+		return batchStats{}, fmt.Errorf("insert events: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, manifestSQL, w.now().UTC()); err != nil {
+		return batchStats{}, fmt.Errorf("update manifest: %w", err)
+	}
+	var total int64
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM batch_keep), (SELECT count(*) FROM batch)`).Scan(&st.newEvents, &total); err != nil {
 		return batchStats{}, err
 	}
 	if err := tx.Commit(); err != nil {
 		return batchStats{}, fmt.Errorf("commit batch: %w", err)
 	}
-	st.dupEvents = int64(w.pending) - st.newEvents
-	for _, q := range []string{`DELETE FROM staging`, `DELETE FROM staging_objects`, `DROP TABLE IF EXISTS batch_new`} {
+	st.dupEvents = total - st.newEvents
+	for _, q := range []string{`DELETE FROM staging`, `DELETE FROM staging_objects`, `DROP TABLE IF EXISTS batch`, `DROP TABLE IF EXISTS batch_keep`} {
 		if _, err := w.conn.ExecContext(ctx, q); err != nil {
 			return st, err
 		}
@@ -151,48 +166,52 @@ func (w *writer) commit(ctx context.Context) (batchStats, error) {
 	return st, nil
 }
 
-func nullString(s string) any {
-	if s == "" {
-		return nil
+// mapBatch maps the staged records to event rows in the temp table batch.
+// If an event is not valid JSON, DuckDB refuses the whole statement: the
+// objects holding such events are then marked failed, their records
+// dropped, and the mapping run again on the rest.
+func (w *writer) mapBatch(ctx context.Context) ([]Failure, error) {
+	q := `CREATE OR REPLACE TEMP TABLE batch AS ` + mapSQL
+	_, err := w.conn.ExecContext(ctx, q, stringPaths, jsonPaths)
+	if err == nil {
+		return nil, nil
 	}
-	return s
-}
-
-func nullJSON(b []byte) any {
-	if b == nil {
-		return nil
+	if !strings.Contains(err.Error(), "JSON") {
+		return nil, fmt.Errorf("map events: %w", err)
 	}
-	return string(b)
-}
-
-func nullTime(t *time.Time) any {
-	if t == nil {
-		return nil
+	fixes := []string{
+		`CREATE OR REPLACE TEMP TABLE batch_bad AS
+			SELECT source_uri, min(n) AS n FROM (
+				SELECT source_uri, record, row_number() OVER (PARTITION BY source_uri ORDER BY rowid) AS n FROM staging)
+			WHERE NOT json_valid(record) GROUP BY source_uri`,
+		`UPDATE staging_objects o SET status = 'failed',
+			error = 'event ' || b.n || ' is not valid JSON', events = 0
+			FROM batch_bad b WHERE b.source_uri = o.uri`,
+		`DELETE FROM staging WHERE source_uri IN (SELECT source_uri FROM batch_bad)`,
 	}
-	return *t
-}
-
-func nullBool(b *bool) any {
-	if b == nil {
-		return nil
+	for _, f := range fixes {
+		if _, err := w.conn.ExecContext(ctx, f); err != nil {
+			return nil, fmt.Errorf("find invalid events: %w", err)
+		}
 	}
-	return *b
-}
-
-// rowValues lists a row's values in the events table's column order.
-func rowValues(r *Row) []driver.Value {
-	return []driver.Value{
-		r.EventID, nullTime(r.EventTime), nullString(r.EventVersion), nullString(r.EventSource),
-		nullString(r.EventName), nullString(r.AWSRegion), nullString(r.RecipientAccountID),
-		nullString(r.SourceIP), nullString(r.UserAgent), nullString(r.IdentityType),
-		nullString(r.PrincipalID), nullString(r.PrincipalARN), nullString(r.IdentityAccountID),
-		nullString(r.AccessKeyID), nullString(r.UserName), nullString(r.RoleARN), nullString(r.RoleName),
-		nullString(r.SessionName), nullString(r.SourceIdentity), nullString(r.InvokedBy),
-		nullBool(r.MFAAuthenticated), nullTime(r.SessionCreatedAt), nullString(r.EC2RoleDelivery),
-		nullString(r.ErrorCode), nullString(r.ErrorMessage), nullBool(r.ReadOnly), nullString(r.EventType),
-		nullBool(r.ManagementEvent), nullString(r.EventCategory), nullString(r.RequestID),
-		nullString(r.SharedEventID), nullString(r.VPCEndpointID),
-		nullJSON(r.RequestParameters), nullJSON(r.ResponseElements), nullJSON(r.Resources),
-		nullJSON(r.AdditionalEventData), nullJSON(r.Record), r.SourceURI,
+	rows, err := w.conn.QueryContext(ctx, `SELECT o.uri, o.error FROM staging_objects o JOIN batch_bad b ON b.source_uri = o.uri ORDER BY o.uri`)
+	if err != nil {
+		return nil, err
 	}
+	defer rows.Close()
+	var bad []Failure
+	for rows.Next() {
+		var f Failure
+		if err := rows.Scan(&f.URI, &f.Err); err != nil {
+			return nil, err
+		}
+		bad = append(bad, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := w.conn.ExecContext(ctx, q, stringPaths, jsonPaths); err != nil {
+		return nil, fmt.Errorf("map events: %w", err)
+	}
+	return bad, nil
 }

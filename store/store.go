@@ -69,10 +69,15 @@ func Open(ctx context.Context, path string, mode Mode) (*DB, error) {
 	dsn := path
 	if path == ":memory:" {
 		dsn = ""
-	} else if mode == ReadOnly {
-		dsn += "?access_mode=READ_ONLY"
 	}
-	connector, err := duckdb.NewConnector(dsn, nil)
+	// New files use DuckDB's current storage format: it has zstd for long
+	// strings, which keeps the raw record column smaller than the gzip'd
+	// logs it came from.
+	dsn += "?storage_compatibility_version=" + storageVersion
+	if mode == ReadOnly {
+		dsn += "&access_mode=READ_ONLY"
+	}
+	connector, err := duckdb.NewConnector(dsn, initConn)
 	if err != nil {
 		db.unlock()
 		return nil, fmt.Errorf("open %s: %w", path, translate(err))
@@ -112,6 +117,16 @@ func (db *DB) unlock() {
 		db.lock.Close()
 		db.lock = nil
 	}
+}
+
+// storageVersion is the DuckDB storage format of new database files.
+const storageVersion = "v1.5.0"
+
+// initConn prepares every pooled connection: times are shown and read in
+// UTC, whatever the machine's zone.
+func initConn(execer driver.ExecerContext) error {
+	_, err := execer.ExecContext(context.Background(), `SET TimeZone = 'UTC'`, nil)
+	return err
 }
 
 // acquireLock takes a non-blocking flock on the lock file: exclusive for
