@@ -133,8 +133,8 @@ func setS3TestEnv(t *testing.T) {
 		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CA_BUNDLE",
 	} {
-		t.Setenv(k, "") // restores the old value when the test ends
-		os.Unsetenv(k)  // the SDK tells unset from empty for some
+		t.Setenv(k, "")    // restores the old value when the test ends
+		_ = os.Unsetenv(k) // the SDK tells unset from empty for some
 	}
 }
 

@@ -110,11 +110,11 @@ func runVersityGW(t *testing.T, bin string) (string, error) {
 	}
 	exited := make(chan struct{})
 	go func() {
-		cmd.Wait()
+		_ = cmd.Wait() // the exit status is reported when it matters
 		close(exited)
 	}()
 	stop := func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-exited
 	}
 
@@ -156,7 +156,7 @@ func runVersityGW(t *testing.T, bin string) (string, error) {
 func memTempDir(t *testing.T) string {
 	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
 		if d, err := os.MkdirTemp("/dev/shm", "ctattrib-versitygw-"); err == nil {
-			t.Cleanup(func() { os.RemoveAll(d) })
+			t.Cleanup(func() { _ = os.RemoveAll(d) })
 			return d
 		}
 	}
