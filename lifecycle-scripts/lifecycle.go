@@ -267,7 +267,9 @@ func terraform(p Params, script []byte) []byte {
 }
 
 // shellQuote quotes s for POSIX shells: inside single quotes nothing is
-// special, and a single quote is written as '\''.
+// special, and each single quote becomes the four characters quote,
+// backslash, quote, quote: it ends the quoted part, adds an escaped quote
+// and starts a new quoted part.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -251,7 +251,7 @@ func TestTerraformEvaluates(t *testing.T) {
 	// Evaluating the resource needs the AWS provider; the same expression
 	// as an output needs nothing.
 	expr := buf.String()
-	expr = expr[strings.Index(expr, "base64encode("):strings.LastIndex(expr, ")")+1]
+	expr = expr[strings.Index(expr, "base64encode(") : strings.LastIndex(expr, ")")+1]
 	if err := os.Remove(filepath.Join(dir, "lifecycle.tf")); err != nil {
 		t.Fatal(err)
 	}
