@@ -91,6 +91,7 @@ var prepareSQL = []string{
 	`CREATE OR REPLACE TEMP TABLE inv AS
 	SELECT account_id, region, name,
 		CASE WHEN role_arn LIKE 'arn:%:role/%' THEN lower(regexp_extract(role_arn, '[^/]+$')) END AS role_name,
+		CASE WHEN role_arn LIKE 'arn:%:role/%' THEN regexp_extract(role_arn, '[^/]+$') END AS role_display,
 		lifecycle_config_name, created_at, deleted_at, source
 	FROM notebook_instances`,
 
@@ -233,7 +234,7 @@ const classifySQL = `WITH s AS (
 	FROM {{SUBJECT}}
 ), nb AS (
 	SELECT s.event_id,
-		arg_max(struct_pack(name := i.name, account := i.account_id, region := i.region, role := i.role_name,
+		arg_max(struct_pack(name := i.name, account := i.account_id, region := i.region, role := i.role_display,
 				role_ok := coalesce(i.role_name = lower(s.role_name), false), role_known := i.role_name IS NOT NULL,
 				same_region := i.region = s.aws_region),
 			printf('%d|%s|%s|%s', CASE WHEN i.role_name = lower(s.role_name) THEN 4 WHEN i.role_name IS NULL THEN 1 ELSE 0 END

@@ -1,0 +1,279 @@
+package attribution_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ctattrib/ctattrib/attribution"
+	"github.com/ctattrib/ctattrib/ingest"
+	"github.com/ctattrib/ctattrib/internal/golden"
+	"github.com/ctattrib/ctattrib/store"
+)
+
+func openDB(t testing.TB) *store.DB {
+	t.Helper()
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "t.duckdb"), store.ReadWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func load(t testing.TB, db *store.DB, dir string) {
+	t.Helper()
+	src, err := ingest.OpenSource(context.Background(), dir, ingest.SourceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Load(context.Background(), db, src, ingest.Options{Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func attribute(t testing.TB, db *store.DB, full bool) attribution.Summary {
+	t.Helper()
+	sum, err := attribution.Run(context.Background(), db, attribution.Options{Full: full})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+// dump renders the attributions table, sorted by event_id, one
+// tab-separated line per event.
+func dump(t testing.TB, db *store.DB) string {
+	t.Helper()
+	rows, err := db.SQL.QueryContext(context.Background(), `SELECT event_id, actor_kind, actor, method, confidence,
+		account_id, region, reason, note, evidence_event_id FROM attributions ORDER BY event_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var v [10]sql.NullString
+		if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]); err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range v {
+			if i > 0 {
+				b.WriteByte('\t')
+			}
+			if s.Valid {
+				b.WriteString(s.String)
+			} else {
+				b.WriteString("-")
+			}
+		}
+		b.WriteByte('\n')
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// copyFixture copies the scenario's files whose index (in key order)
+// keep accepts into a new folder.
+func copyFixture(t *testing.T, keep func(i int) bool) string {
+	t.Helper()
+	src := filepath.Join("..", "testdata", "scenario")
+	var files []string
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	dst := t.TempDir()
+	for i, f := range files {
+		if !keep(i) {
+			continue
+		}
+		rel, _ := filepath.Rel(src, f)
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.MkdirAll(filepath.Join(dst, filepath.Dir(rel)), 0o755)
+		if err := os.WriteFile(filepath.Join(dst, rel), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+func TestScenarioGolden(t *testing.T) {
+	db := openDB(t)
+	load(t, db, filepath.Join("..", "testdata", "scenario"))
+	sum := attribute(t, db, true)
+	got := dump(t, db)
+	golden.Check(t, filepath.Join("testdata", "scenario.golden"), []byte(got))
+
+	if want := int64(strings.Count(got, "\n")); sum.Events != want {
+		t.Errorf("Run().Events = %d, want %d", sum.Events, want)
+	}
+	var events int64
+	db.SQL.QueryRow(`SELECT count(*) FROM events`).Scan(&events)
+	if sum.Events != events {
+		t.Errorf("attributions has %d rows for %d events, want one each", sum.Events, events)
+	}
+
+	// Running again, fully or incrementally, changes nothing.
+	attribute(t, db, true)
+	if diff := cmp.Diff(got, dump(t, db)); diff != "" {
+		t.Errorf("second full run differs (-first +second):\n%s", diff)
+	}
+	if s := attribute(t, db, false); s.Recomputed != 0 {
+		t.Errorf("incremental run with nothing new recomputed %d events, want 0", s.Recomputed)
+	}
+	if diff := cmp.Diff(got, dump(t, db)); diff != "" {
+		t.Errorf("incremental run differs (-full +incremental):\n%s", diff)
+	}
+}
+
+func TestScenarioConclusions(t *testing.T) {
+	db := openDB(t)
+	load(t, db, filepath.Join("..", "testdata", "scenario"))
+	attribute(t, db, true)
+	got := byEvent(t, db)
+	tests := []struct {
+		event                           string
+		kind, actor, method, confidence string
+	}{
+		{"a-04-alice-default-put-object", "notebook-instance", "nb-alice", "access-key-chain", "high"},
+		{"a-05-alice-assume-own-role", "notebook-instance", "nb-alice", "access-key-chain", "high"},
+		{"a-06-alice-chained-get-object", "notebook-instance", "nb-alice", "access-key-chain", "high"},
+		{"a-08-alice-chained-other-region", "notebook-instance", "nb-alice", "access-key-chain", "high"},
+		{"a-09-alice-session-unlinked-key", "notebook-instance", "nb-alice", "session-name", "high"},
+		{"a-07-bob-default-get-object", "unattributed", "", "none", "low"},
+		{"a-10-studio-carol-list", "studio-user-profile", "carol", "source-identity", "high"},
+		{"a-12-carol-chained-query", "studio-user-profile", "carol", "source-identity", "high"},
+		{"a-21-ec2-linked-describe", "ec2-instance", "i-0abc1234def567890", "access-key-chain", "high"},
+		{"a-23-ec2-unlinked", "ec2-instance", "i-0fedcba9876543210", "ec2-instance-id", "high"},
+		{"a-24-ec2-no-delivery-field", "ec2-instance", "i-1234abcd", "ec2-instance-id", "medium"},
+		{"a-25-ec2-key-after-expiry", "ec2-instance", "i-0abc1234def567890", "ec2-instance-id", "high"},
+		{"a-26-sso-dave", "sso-user", "dave@example.com", "sso-role-session", "high"},
+		{"a-30-lambda-get-item", "lambda-function", "process-orders", "lambda-function-name", "medium"},
+		{"a-31-ecs-task", "ecs-task", "0123456789abcdef0123456789abcdef", "ecs-task-id", "medium"},
+		{"a-32-botocore-default", "unattributed", "", "none", "low"},
+		{"a-33-kms-by-service", "aws-service", "cloudtrail.amazonaws.com", "aws-service", "high"},
+		{"a-34-root-login", "root", acctA, "root", "high"},
+		{"a-41-pipeline-as-nb-alice", "iam-user", "ci-bot", "access-key-chain", "high"},
+		{"a-42-pipeline-as-nb-bob", "unattributed", "", "none", "low"},
+		{"a-50-temp-first-life", "notebook-instance", "nb-temp", "session-name", "high"},
+		{"a-52-temp-between-lives", "unattributed", "", "none", "low"},
+		{"a-54-temp-second-life", "notebook-instance", "nb-temp", "session-name", "high"},
+		{"a-55-temp-old-role-second-life", "unattributed", "", "none", "low"},
+		{"b-02-nb-alice-in-b", "notebook-instance", "nb-alice", "session-name", "high"},
+		{"b-03-legacy-call", "notebook-instance", "nb-legacy", "session-name", "medium"},
+		{"g-02-gov-nb-call", "notebook-instance", "gov-nb", "session-name", "high"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.event, func(t *testing.T) {
+			a, ok := got[tt.event]
+			if !ok {
+				t.Fatalf("no attribution for %s", tt.event)
+			}
+			want := row{Kind: tt.kind, Actor: tt.actor, Method: tt.method, Confidence: tt.confidence}
+			if diff := cmp.Diff(want, a.short()); diff != "" {
+				t.Errorf("attribution of %s (-want +got):\n%s\nreason: %s", tt.event, diff, a.Reason)
+			}
+		})
+	}
+	for ev, want := range map[string]string{
+		"a-07-bob-default-get-object":    "default SageMaker session",
+		"a-32-botocore-default":          "botocore's default",
+		"a-42-pipeline-as-nb-bob":        "not its execution role",
+		"a-55-temp-old-role-second-life": "not its execution role",
+	} {
+		if r := got[ev].Reason; !strings.Contains(r, want) {
+			t.Errorf("reason for %s = %q, want it to mention %q", ev, r, want)
+		}
+	}
+	if n := got["a-22-ec2-linked-from-admin-ip"].Note; !strings.Contains(n, "iam-user admin") {
+		t.Errorf("note for EC2 credentials used from the admin's address = %q, want it to name iam-user admin", n)
+	}
+	if n := got["a-21-ec2-linked-describe"].Note; n != "" {
+		t.Errorf("note for EC2 credentials used from the instance = %q, want none", n)
+	}
+	if a := got["b-02-nb-alice-in-b"]; a.Account != acctB || a.Region != "us-west-2" {
+		t.Errorf("nb-alice in account B attributed to %s/%s, want %s/us-west-2", a.Account, a.Region, acctB)
+	}
+}
+
+type row struct {
+	Kind, Actor, Method, Confidence string
+	Account, Region, Reason, Note   string
+}
+
+func (r row) short() row {
+	return row{Kind: r.Kind, Actor: r.Actor, Method: r.Method, Confidence: r.Confidence}
+}
+
+func byEvent(t testing.TB, db *store.DB) map[string]row {
+	t.Helper()
+	rows, err := db.SQL.Query(`SELECT event_id, actor_kind, coalesce(actor, ''), method, confidence,
+		coalesce(account_id, ''), coalesce(region, ''), coalesce(reason, ''), coalesce(note, '') FROM attributions`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]row{}
+	for rows.Next() {
+		var id string
+		var r row
+		if err := rows.Scan(&id, &r.Kind, &r.Actor, &r.Method, &r.Confidence, &r.Account, &r.Region, &r.Reason, &r.Note); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = r
+	}
+	return out
+}
+
+// TestIncrementalEqualsFull loads the scenario in two halves, attributing
+// after each, and compares with one full run: the AssumeRole that links
+// nb-alice's default key arrives after the call made with it.
+func TestIncrementalEqualsFull(t *testing.T) {
+	full := openDB(t)
+	load(t, full, filepath.Join("..", "testdata", "scenario"))
+	attribute(t, full, true)
+	want := dump(t, full)
+
+	for name, split := range map[string]int{"first two files": 2, "first file": 1, "first four files": 4} {
+		t.Run(name, func(t *testing.T) {
+			db := openDB(t)
+			load(t, db, copyFixture(t, func(i int) bool { return i < split }))
+			attribute(t, db, false)
+			load(t, db, copyFixture(t, func(i int) bool { return i >= split }))
+			sum := attribute(t, db, false)
+			if diff := cmp.Diff(want, dump(t, db)); diff != "" {
+				t.Errorf("incremental differs from full (-full +incremental):\n%s", diff)
+			}
+			if sum.Recomputed == 0 {
+				t.Errorf("second incremental run recomputed nothing")
+			}
+		})
+	}
+}
+
+func TestRunEmptyDatabase(t *testing.T) {
+	db := openDB(t)
+	sum := attribute(t, db, false)
+	if sum.Events != 0 || sum.Recomputed != 0 {
+		t.Errorf("Run on an empty database = %+v, want nothing attributed", sum)
+	}
+}
+

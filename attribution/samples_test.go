@@ -1,0 +1,98 @@
+package attribution_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// samplesDir holds public CloudTrail samples beside the project; see its
+// SOURCES.md.
+var samplesDir = filepath.Join("..", "..", "shared", "cloudtrail-samples")
+
+// TestSharedSamples asserts what a careful analyst concludes from real
+// logs: the OTRF credential theft (EC2 issued key ASIA5FLZVX4OPVKKVBMX to
+// i-0317f6c6b66ae9c40, then it was used from 1.2.3.4, the address of IAM
+// user pedro's console session) and the Stratus Red Team AssumeRole chains.
+func TestSharedSamples(t *testing.T) {
+	if _, err := os.Stat(samplesDir); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("shared samples missing in CI: %v", err)
+		}
+		t.Skipf("shared samples not found at %s; skipping", samplesDir)
+	}
+	db := openDB(t)
+	load(t, db, samplesDir)
+	attribute(t, db, true)
+	got := byEvent(t, db)
+
+	// OTRF: every call made with the stolen key.
+	rows, err := db.SQL.Query(`SELECT event_id FROM events WHERE access_key_id = 'ASIA5FLZVX4OPVKKVBMX'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stolen []string
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		stolen = append(stolen, id)
+	}
+	rows.Close()
+	if len(stolen) != 11 {
+		t.Fatalf("OTRF: %d events with key ASIA5FLZVX4OPVKKVBMX, want 11", len(stolen))
+	}
+	for _, id := range stolen {
+		a := got[id]
+		if a.Kind != "ec2-instance" || a.Actor != "i-0317f6c6b66ae9c40" || a.Method != "access-key-chain" || a.Confidence != "high" {
+			t.Errorf("OTRF %s: %+v, want ec2-instance i-0317f6c6b66ae9c40 by access-key-chain, high", id, a.short())
+		}
+		if !strings.Contains(a.Note, "1.2.3.4") || !strings.Contains(a.Note, "iam-user pedro") {
+			t.Errorf("OTRF %s: note %q, want it to flag 1.2.3.4 as pedro's address", id, a.Note)
+		}
+	}
+
+	// Stratus: sessions assumed by IAM user christophe (aws-go-sdk-* names)
+	// are his, through the issued keys; the EC2 instance whose credentials
+	// were stolen keeps them, flagged because christophe used the address.
+	checks := []struct {
+		where, kind, actor, method string
+	}{
+		{`principal_arn LIKE '%assumed-role/stratus-red-team-get-usr-data-role/aws-go-sdk-%'`, "iam-user", "christophe", "access-key-chain"},
+		{`principal_arn LIKE '%assumed-role/stratus-red-team-ec2-get-password-data-role/aws-go-sdk-%'`, "iam-user", "christophe", "access-key-chain"},
+		{`principal_arn LIKE '%assumed-role/stratus-red-team-leave-org-role/aws-go-sdk-%'`, "iam-user", "christophe", "access-key-chain"},
+		{`principal_arn LIKE '%assumed-role/stratus-red-team-ec2lui-role-%/aws-go-sdk-%'`, "iam-user", "christophe", "access-key-chain"},
+		{`session_name = 'i-786a3A8B5C0d92eF4'`, "ec2-instance", "i-786a3A8B5C0d92eF4", "ec2-instance-id"},
+	}
+	for _, c := range checks {
+		rows, err := db.SQL.Query(`SELECT event_id FROM events WHERE ` + c.where)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			n++
+			a := got[id]
+			if a.Kind != c.kind || a.Actor != c.actor || a.Method != c.method || a.Confidence != "high" {
+				t.Errorf("Stratus %s (%s): %+v, want %s %s by %s, high", id, c.where, a.short(), c.kind, c.actor, c.method)
+			}
+			if c.kind == "ec2-instance" && !strings.Contains(a.Note, "iam-user christophe") {
+				t.Errorf("Stratus %s: note %q, want it to flag christophe's address", id, a.Note)
+			}
+		}
+		rows.Close()
+		if n == 0 {
+			t.Errorf("Stratus: no events where %s", c.where)
+		}
+	}
+
+	// Every event has exactly one attribution.
+	var events, attributed, distinct int64
+	db.SQL.QueryRow(`SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM attributions),
+		(SELECT count(DISTINCT event_id) FROM attributions)`).Scan(&events, &attributed, &distinct)
+	if events != attributed || attributed != distinct {
+		t.Errorf("%d events, %d attributions, %d distinct: want one each", events, attributed, distinct)
+	}
+}
