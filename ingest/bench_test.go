@@ -2,9 +2,14 @@ package ingest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ctattrib/ctattrib/store"
 )
 
 // benchLogFile is a 1,000-event gzip'd log file built from a realistic
@@ -59,4 +64,86 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// benchTree writes files log files of 1,000 events each, every event with
+// its own eventID, and returns the folder and the event count.
+func benchTree(b *testing.B, files int) (string, int) { return benchTreeAny(b, files) }
+
+func benchTreeAny(b testing.TB, files int) (string, int) {
+	b.Helper()
+	ev, err := os.ReadFile("testdata/record/notebook-session.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tmpl := strings.TrimSpace(string(ev))
+	root := b.TempDir()
+	n := 0
+	for f := range files {
+		var sb strings.Builder
+		sb.WriteString(`{"Records":[`)
+		for i := range 1000 {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString(strings.Replace(tmpl, "0b5c7d1e-1111-4222-8333-444455556666", fmt.Sprintf("0b5c7d1e-1111-4222-%04d-%012d", f, i), 1))
+			n++
+		}
+		sb.WriteString(`]}`)
+		key := ctKey("111122223333", "us-east-1", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), f)
+		p := filepath.Join(root, filepath.FromSlash(key))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, gz(b, sb.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return root, n
+}
+
+// BenchmarkLoad measures a whole ingest from a local folder into a new
+// database, and DuckDB's own read_json over the same files as the baseline
+// to compare with (run both in one invocation: machines here are noisy).
+func BenchmarkLoad(b *testing.B) {
+	root, n := benchTree(b, 50)
+	b.Run("ctattrib", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			db, err := store.Open(b.Context(), filepath.Join(b.TempDir(), "b.duckdb"), store.ReadWrite)
+			if err != nil {
+				b.Fatal(err)
+			}
+			src, err := OpenSource(b.Context(), root, SourceOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			sum, err := Load(b.Context(), db, src, Options{})
+			if err != nil || sum.EventsNew != int64(n) {
+				b.Fatalf("Load() = %+v, %v", sum, err)
+			}
+			b.StopTimer()
+			db.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	})
+	b.Run("duckdb-read_json", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			db, err := store.Open(b.Context(), filepath.Join(b.TempDir(), "b.duckdb"), store.ReadWrite)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if err := ReadJSONBaseline(b.Context(), db, root); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			db.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	})
 }

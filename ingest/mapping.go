@@ -57,7 +57,7 @@ var jsonPaths = []string{
 // content, so the same event loaded twice is still one row.
 const mapSQL = `
 SELECT
-    coalesce(nullif(s[1], ''), 'ctattrib:' || md5(record)) AS event_id,
+    ` + eventIDExpr + ` AS event_id,
     coalesce(ctattrib_time(s[2]), ctattrib_time(s[3]))     AS event_time,
     nullif(s[4], '')  AS event_version,
     nullif(s[5], '')  AS event_source,
@@ -93,14 +93,19 @@ SELECT
     ctattrib_json(j[2]) AS response_elements,
     ctattrib_json(j[3]) AS resources,
     ctattrib_json(j[4]) AS additional_event_data,
-    record::JSON AS record,
+    record,
     source_uri
 FROM (
     SELECT json_extract_string(record, $1::VARCHAR[]) AS s,
            json_extract(record, $2::VARCHAR[]) AS j,
            record, source_uri
     FROM staging
+    WHERE rowid IN (SELECT rid FROM batch_keep)
 )`
+
+// eventIDExpr is an event's key: its eventID, or for the events CloudTrail
+// (or a re-shipper) left without one, a hash of the record.
+const eventIDExpr = `coalesce(nullif(json_extract_string(record, '$.eventID'), ''), 'ctattrib:' || md5(record))`
 
 // sessionARNPattern matches arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION
 // in any partition; group 1 is the role, group 2 the session. It must agree

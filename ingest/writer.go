@@ -102,10 +102,16 @@ func (w *writer) add(r result) error {
 // when events already holds the ID, else the row from the first object in
 // URI order (CloudTrail delivers some events twice, in different files).
 const keepSQL = `CREATE OR REPLACE TEMP TABLE batch_keep AS
-	SELECT arg_min(b.rowid, b.source_uri) AS rid, min(b.source_uri) AS source_uri
-	FROM batch b
+	SELECT arg_min(b.rid, b.source_uri) AS rid, min(b.source_uri) AS source_uri
+	FROM batch_keys b
 	WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = b.event_id)
 	GROUP BY b.event_id`
+
+// keysSQL reads each staged record's key: the one pass over the batch that
+// parses every record before the transaction, so that invalid JSON is found
+// here.
+const keysSQL = `CREATE OR REPLACE TEMP TABLE batch_keys AS
+	SELECT rowid AS rid, source_uri, ` + eventIDExpr + ` AS event_id FROM staging`
 
 const manifestSQL = `INSERT INTO objects (uri, etag, size, last_modified, status, events, new_events, error, attempts, ingested_at)
 	SELECT o.uri, o.etag, o.size, o.last_modified, o.status, o.events, coalesce(n.cnt, 0), o.error, 1, $1::TIMESTAMPTZ
@@ -142,22 +148,21 @@ func (w *writer) commit(ctx context.Context) (batchStats, error) {
 	if _, err := tx.ExecContext(ctx, keepSQL); err != nil {
 		return batchStats{}, fmt.Errorf("deduplicate batch: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO events BY NAME
-		SELECT * FROM batch WHERE rowid IN (SELECT rid FROM batch_keep)`); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events BY NAME `+mapSQL, stringPaths, jsonPaths); err != nil {
 		return batchStats{}, fmt.Errorf("insert events: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, manifestSQL, w.now().UTC()); err != nil {
 		return batchStats{}, fmt.Errorf("update manifest: %w", err)
 	}
 	var total int64
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM batch_keep), (SELECT count(*) FROM batch)`).Scan(&st.newEvents, &total); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM batch_keep), (SELECT count(*) FROM batch_keys)`).Scan(&st.newEvents, &total); err != nil {
 		return batchStats{}, err
 	}
 	if err := tx.Commit(); err != nil {
 		return batchStats{}, fmt.Errorf("commit batch: %w", err)
 	}
 	st.dupEvents = total - st.newEvents
-	for _, q := range []string{`DELETE FROM staging`, `DELETE FROM staging_objects`, `DROP TABLE IF EXISTS batch`, `DROP TABLE IF EXISTS batch_keep`} {
+	for _, q := range []string{`DELETE FROM staging`, `DELETE FROM staging_objects`, `DROP TABLE IF EXISTS batch_keys`, `DROP TABLE IF EXISTS batch_keep`} {
 		if _, err := w.conn.ExecContext(ctx, q); err != nil {
 			return st, err
 		}
@@ -166,13 +171,13 @@ func (w *writer) commit(ctx context.Context) (batchStats, error) {
 	return st, nil
 }
 
-// mapBatch maps the staged records to event rows in the temp table batch.
+// mapBatch reads the staged records' keys into the temp table batch_keys.
 // If an event is not valid JSON, DuckDB refuses the whole statement: the
 // objects holding such events are then marked failed, their records
-// dropped, and the mapping run again on the rest.
+// dropped, and the keys read again from the rest.
 func (w *writer) mapBatch(ctx context.Context) ([]Failure, error) {
-	q := `CREATE OR REPLACE TEMP TABLE batch AS ` + mapSQL
-	_, err := w.conn.ExecContext(ctx, q, stringPaths, jsonPaths)
+	q := keysSQL
+	_, err := w.conn.ExecContext(ctx, q)
 	if err == nil {
 		return nil, nil
 	}
@@ -210,7 +215,7 @@ func (w *writer) mapBatch(ctx context.Context) ([]Failure, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if _, err := w.conn.ExecContext(ctx, q, stringPaths, jsonPaths); err != nil {
+	if _, err := w.conn.ExecContext(ctx, q); err != nil {
 		return nil, fmt.Errorf("map events: %w", err)
 	}
 	return bad, nil
