@@ -1,8 +1,228 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
 
-// newInventoryCmd is a placeholder until the inventory command lands.
-func newInventoryCmd(_ *app) *cobra.Command {
-	return &cobra.Command{Use: "inventory", Short: "not yet implemented", Hidden: true}
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/spf13/cobra"
+
+	"github.com/ctattrib/ctattrib/attribution"
+	"github.com/ctattrib/ctattrib/store"
+)
+
+func newInventoryCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "inventory",
+		Short: "List, import or sync the notebook instances attribution matches sessions with",
+		Long: `The inventory holds one row per lifetime of a notebook instance: names are
+unique only per account and region and can be reused after deletion. It is
+built from Create/Update/DeleteNotebookInstance events in the database
+(source cloudtrail), and can be completed from the SageMaker API (sync) or
+a CSV file (import). Run 'ctattrib attribute' afterwards to use it.`,
+		Args: cobraArgs(cobra.NoArgs),
+	}
+	cmd.AddCommand(newInventoryListCmd(a), newInventoryImportCmd(a), newInventorySyncCmd(a))
+	return cmd
+}
+
+func newInventoryListCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list [--db FILE]",
+		Short: "Print the notebook inventory as a table",
+		Args:  cobraArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runInventoryList(cmd.Context(), a)
+		},
+	}
+}
+
+func runInventoryList(ctx context.Context, a *app) error {
+	db, err := store.Open(ctx, a.DBPath, store.ReadWrite)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := attribution.RefreshInventory(ctx, db); err != nil {
+		return err
+	}
+	nbs, err := attribution.ListInventory(ctx, db)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ACCOUNT\tREGION\tNAME\tROLE\tLIFECYCLE CONFIG\tCREATED\tDELETED\tSTATUS\tSOURCE")
+	for _, nb := range nbs {
+		role := attribution.RoleNameFromARN(nb.RoleARN)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", nb.AccountID, nb.Region, nb.Name, dash(role),
+			dash(nb.LifecycleConfigName), fmtTime(nb.CreatedAt), fmtTime(nb.DeletedAt), dash(nb.Status), nb.Source)
+	}
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func fmtTime(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func newInventoryImportCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "import [--db FILE] FILE.csv",
+		Short: "Add notebook instances from a CSV file",
+		Long: `Add notebook instances from a CSV file with the header
+
+  account_id,region,name,role_arn,lifecycle_config_name,created_at,deleted_at
+
+Times are RFC 3339 or YYYY-MM-DD; leave created_at empty when unknown and
+deleted_at empty while the instance exists. Every bad line is reported with
+its number and nothing is imported. The file replaces earlier CSV rows for
+the names it lists.`,
+		Example: `  ctattrib inventory import notebooks.csv && ctattrib attribute`,
+		Args:    cobraArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInventoryImport(cmd.Context(), a, args[0])
+		},
+	}
+}
+
+func runInventoryImport(ctx context.Context, a *app, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	nbs, err := attribution.ParseInventoryCSV(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	db, err := store.Open(ctx, a.DBPath, store.ReadWrite)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := attribution.ImportInventory(ctx, db, nbs); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Out, "imported %d notebook instances from %s\n", len(nbs), path)
+	return nil
+}
+
+// callerIdentityAPI is the part of the STS client sync uses.
+type callerIdentityAPI interface {
+	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
+}
+
+type inventorySyncOptions struct {
+	Regions     []string
+	Profile     string
+	EndpointURL string
+	// clients builds the API clients for a region; tests replace it.
+	clients func(ctx context.Context, opts inventorySyncOptions, region string) (attribution.SageMakerAPI, callerIdentityAPI, error)
+}
+
+func newInventorySyncCmd(a *app) *cobra.Command {
+	opts := inventorySyncOptions{clients: awsClients}
+	cmd := &cobra.Command{
+		Use:   "sync [--region R]... [--profile P] [--endpoint-url URL]",
+		Short: "Read notebook instances from the SageMaker API",
+		Long: `Read the notebook instances of the calling account from the SageMaker API
+(ListNotebookInstances, then DescribeNotebookInstance for each) in every
+--region, and store them in the inventory with source api. The account id
+comes from STS GetCallerIdentity. Instances an earlier sync stored that
+the API no longer lists are marked deleted.`,
+		Example: `  ctattrib inventory sync --profile audit --region us-east-1 --region eu-west-1`,
+		Args:    cobraArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runInventorySync(cmd.Context(), a, opts)
+		},
+	}
+	cmd.Flags().StringSliceVar(&opts.Regions, "region", nil, "AWS `region` to read (repeatable; default: the profile's region)")
+	cmd.Flags().StringVar(&opts.Profile, "profile", "", "AWS shared-config `profile`")
+	cmd.Flags().StringVar(&opts.EndpointURL, "endpoint-url", "", "SageMaker and STS endpoint `URL` (for tests and private endpoints)")
+	return cmd
+}
+
+// awsClients builds real clients from the shared config.
+func awsClients(ctx context.Context, opts inventorySyncOptions, region string) (attribution.SageMakerAPI, callerIdentityAPI, error) {
+	var lo []func(*config.LoadOptions) error
+	if opts.Profile != "" {
+		lo = append(lo, config.WithSharedConfigProfile(opts.Profile))
+	}
+	if region != "" {
+		lo = append(lo, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, lo...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("aws config: %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, nil, usageErrorf("no region: pass --region or set one in the profile")
+	}
+	sm := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) {
+		if opts.EndpointURL != "" {
+			o.BaseEndpoint = aws.String(opts.EndpointURL)
+		}
+	})
+	st := sts.NewFromConfig(cfg, func(o *sts.Options) {
+		if opts.EndpointURL != "" {
+			o.BaseEndpoint = aws.String(opts.EndpointURL)
+		}
+	})
+	return sm, st, nil
+}
+
+func runInventorySync(ctx context.Context, a *app, opts inventorySyncOptions) error {
+	regions := opts.Regions
+	if len(regions) == 0 {
+		regions = []string{""}
+	}
+	db, err := store.Open(ctx, a.DBPath, store.ReadWrite)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, region := range regions {
+		sm, st, err := opts.clients(ctx, opts, region)
+		if err != nil {
+			return err
+		}
+		id, err := st.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return fmt.Errorf("get caller identity: %w", err)
+		}
+		account := aws.ToString(id.Account)
+		if region == "" {
+			region = regionOf(sm)
+		}
+		nbs, err := attribution.Sync(ctx, db, sm, account, region, a.Now())
+		if err != nil {
+			return err
+		}
+		a.Log.Info("Synced notebook instances", "account", account, "region", region, "instances", len(nbs))
+		fmt.Fprintf(a.Out, "%s %s: %d notebook instances\n", account, region, len(nbs))
+	}
+	return nil
+}
+
+// regionOf returns the region a SageMaker client was configured with.
+func regionOf(api attribution.SageMakerAPI) string {
+	if c, ok := api.(*sagemaker.Client); ok {
+		return c.Options().Region
+	}
+	return ""
 }
