@@ -271,7 +271,7 @@ func Explain(ev DeniedEvent) Explanation {
 		ex.SuggestedPolicy = allowPolicy(ex.Action, ex.Resource)
 		ex.Checks = append(ex.Checks, "the message does not say which policy denied: the suggested policy helps only if the identity-based policy is missing the permission; also check SCPs, permissions boundaries and resource policies")
 	case d.Explicit:
-		ex.Reason, ex.PolicyType = "explicit deny in a "+d.PolicyType, d.PolicyType
+		ex.Reason, ex.PolicyType = "explicit deny in "+article(d.PolicyType)+d.PolicyType, d.PolicyType
 		ex.Checks = append(ex.Checks, explicitCheck(d))
 	case d.PolicyType != "":
 		ex.Reason, ex.PolicyType = "no "+d.PolicyType+" allows", d.PolicyType
@@ -311,7 +311,15 @@ func explicitCheck(d Denial) string {
 	if d.PolicyARN != "" {
 		where += " (" + d.PolicyARN + ")"
 	}
-	return "explicit deny: do not add an Allow; change " + where
+	return "explicit deny in " + article(d.PolicyType) + d.PolicyType + ": do not add an Allow; change " + where
+}
+
+// article is "an " before identity-based and other vowel sounds, else "a ".
+func article(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiouAEIOU", rune(noun[0])) {
+		return "an "
+	}
+	return "a "
 }
 
 func implicitCheck(policyType, service string) string {

@@ -19,7 +19,10 @@ INSERT INTO notebook_instances (account_id, region, name, arn, role_arn, lifecyc
  ('111122223333', 'us-east-1', 'nb-gamma', NULL, 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', NULL, '2024-04-01T00:00:00Z', NULL, NULL, 'Stopped', 'api'),
  ('111122223333', 'us-east-1', 'nb-gamma', NULL, 'arn:aws:iam::111122223333:role/service-role/OldRole', 'old-config', '2023-01-01T00:00:00Z', '2023-06-01T00:00:00Z', NULL, 'Deleted', 'cloudtrail');
 
-INSERT INTO events (event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, principal_arn, role_arn, session_name, error_code, error_message, request_parameters, resources, vpc_endpoint_id) VALUES
+INSERT INTO events (event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, principal_arn, role_arn, session_name, error_code, error_message, record, vpc_endpoint_id)
+SELECT event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, principal_arn, role_arn, session_name, error_code, error_message,
+	json_object('requestParameters', request_parameters::JSON, 'resources', resources::JSON)::VARCHAR, vpc_endpoint_id
+FROM (VALUES
  ('e1', '2024-05-02T10:00:00Z', 'sagemaker.amazonaws.com', 'CreateEndpoint', 'us-east-1', '111122223333', 'AssumedRole',
   'arn:aws:sts::111122223333:assumed-role/SageMakerExec/nb-alpha', 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', 'nb-alpha',
   NULL, NULL, '{"endpointName":"churn-endpoint","endpointConfigName":"churn-config"}', NULL, NULL),
@@ -47,7 +50,8 @@ INSERT INTO events (event_id, event_time, event_source, event_name, aws_region, 
   '{"bucketName":"secret-bucket","key":"report.pdf"}', NULL, NULL),
  ('e8', '2024-05-03T15:00:00Z', 'sagemaker.amazonaws.com', 'CreateEndpoint', 'us-east-1', '111122223333', 'AssumedRole',
   'arn:aws:sts::111122223333:assumed-role/SageMakerExec/SageMaker', 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', 'SageMaker',
-  NULL, NULL, '{"endpointName":"fraud-endpoint"}', NULL, NULL);
+  NULL, NULL, '{"endpointName":"fraud-endpoint"}', NULL, NULL)
+) v(event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, principal_arn, role_arn, session_name, error_code, error_message, request_parameters, resources, vpc_endpoint_id);
 
 INSERT INTO attributions (event_id, actor_kind, actor, method, confidence, account_id, region, reason) VALUES
  ('e1', 'notebook-instance', 'nb-alpha', 'session-name', 'high', '111122223333', 'us-east-1', NULL),

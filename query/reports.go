@@ -41,27 +41,32 @@ func instancesSQL(p Params) (string, []any, error) {
 	WHERE ` + inv.and() + `
 	QUALIFY row_number() OVER (PARTITION BY account_id, region, name
 		ORDER BY created_at DESC NULLS LAST, last_started_at DESC NULLS LAST) = 1
-), calls AS (
+), per_action AS (
+	-- Aggregating per action first keeps distinct_actions a plain count.
 	SELECT coalesce(a.account_id, e.recipient_account_id) AS account_id,
 		coalesce(a.region, e.aws_region) AS region,
-		a.actor AS name, e.event_time, e.event_source, e.event_name, e.error_code,
-		` + deniedCond + ` AS is_denied,
-		(e.session_name = a.actor OR a.method = 'session-name') AS named
-	FROM attributions a JOIN events e ON e.event_id = a.event_id
-	WHERE ` + ev.and() + `
-), stats AS (
-	SELECT c.account_id, c.region, c.name,
+		a.actor AS name, e.event_source, e.event_name,
 		count(*) AS calls,
-		count(c.error_code) AS errors,
-		count(*) FILTER (WHERE c.is_denied) AS denied,
-		count(DISTINCT c.event_source || ':' || c.event_name) AS distinct_actions,
-		min(c.event_time) AS first_seen,
-		max(c.event_time) AS last_seen,
-		count(*) FILTER (WHERE c.event_time >= coalesce(i.started_at, '-infinity'::TIMESTAMPTZ)) AS since_start,
-		count(*) FILTER (WHERE c.event_time >= coalesce(i.started_at, '-infinity'::TIMESTAMPTZ) AND c.named) AS named_since_start
-	FROM calls c LEFT JOIN inv i
-		ON i.account_id = c.account_id AND i.region = c.region AND i.name = c.name
-	GROUP BY c.account_id, c.region, c.name
+		count(e.error_code) AS errors,
+		count(*) FILTER (WHERE ` + deniedCond + `) AS denied,
+		min(e.event_time) AS first_seen,
+		max(e.event_time) AS last_seen,
+		count(*) FILTER (WHERE e.event_time >= coalesce(i.started_at, '-infinity'::TIMESTAMPTZ)) AS since_start,
+		count(*) FILTER (WHERE e.event_time >= coalesce(i.started_at, '-infinity'::TIMESTAMPTZ)
+			AND (e.session_name = a.actor OR a.method = 'session-name')) AS named_since_start
+	FROM attributions a JOIN events e ON e.event_id = a.event_id
+	LEFT JOIN inv i ON i.account_id = coalesce(a.account_id, e.recipient_account_id)
+		AND i.region = coalesce(a.region, e.aws_region) AND i.name = a.actor
+	WHERE ` + ev.and() + `
+	GROUP BY ALL
+), stats AS (
+	SELECT account_id, region, name,
+		sum(calls)::BIGINT AS calls, sum(errors)::BIGINT AS errors, sum(denied)::BIGINT AS denied,
+		count(*) AS distinct_actions,
+		min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+		sum(since_start)::BIGINT AS since_start, sum(named_since_start)::BIGINT AS named_since_start
+	FROM per_action
+	GROUP BY account_id, region, name
 ), joined AS (
 	SELECT coalesce(i.account_id, s.account_id) AS account_id,
 		coalesce(i.region, s.region) AS region,

@@ -28,9 +28,9 @@ func seedQueryDB(t *testing.T, a *app) {
 	}
 	defer db.Close()
 	_, err = db.SQL.ExecContext(t.Context(), `
-INSERT INTO events (event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, role_arn, session_name, error_code, error_message, request_parameters) VALUES
+INSERT INTO events (event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, role_arn, session_name, error_code, error_message, record) VALUES
  ('e1', '2026-11-20T10:00:00Z', 'sagemaker.amazonaws.com', 'CreateEndpoint', 'us-east-1', '111122223333', 'AssumedRole', 'arn:aws:iam::111122223333:role/Exec', 'research-nb-1', NULL, NULL, NULL),
- ('e2', '2026-11-21T10:00:00Z', 's3.amazonaws.com', 'GetObject', 'us-east-1', '111122223333', 'AssumedRole', 'arn:aws:iam::111122223333:role/Exec', 'research-nb-1', 'AccessDenied', 'Access Denied', '{"bucketName":"b","key":"k"}'),
+ ('e2', '2026-11-21T10:00:00Z', 's3.amazonaws.com', 'GetObject', 'us-east-1', '111122223333', 'AssumedRole', 'arn:aws:iam::111122223333:role/Exec', 'research-nb-1', 'AccessDenied', 'Access Denied', '{"requestParameters":{"bucketName":"b","key":"k"}}'),
  ('e3', '2026-11-22T10:00:00Z', 'sagemaker.amazonaws.com', 'CreateEndpoint', 'eu-west-1', '111122223333', 'AssumedRole', 'arn:aws:iam::111122223333:role/Exec', 'SageMaker', NULL, NULL, NULL);
 INSERT INTO attributions (event_id, actor_kind, actor, method, confidence, account_id, region) VALUES
  ('e1', 'notebook-instance', 'research-nb-1', 'session-name', 'high', '111122223333', 'us-east-1'),

@@ -1,0 +1,93 @@
+package query
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ctattrib/ctattrib/attribution"
+	"github.com/ctattrib/ctattrib/ingest"
+	"github.com/ctattrib/ctattrib/internal/golden"
+	"github.com/ctattrib/ctattrib/store"
+)
+
+// scenarioParams are what each named query asks of the shared attribution
+// scenario (testdata/scenario at the repository root). The scenario has no
+// CreateEndpoint call and no denial yet; the fixture in fixture_test.go
+// covers those.
+var scenarioParams = map[string]Params{
+	"whodid":    {EventName: "ListTrainingJobs"},
+	"activity":  {Actor: scenarioActor},
+	"instances": {},
+	"denied":    {},
+	"coverage":  {},
+}
+
+// scenarioActor is the notebook instance whose timeline the activity
+// golden shows.
+const scenarioActor = "nb-alice"
+
+// scenarioDB ingests the scenario, attributes it and reopens it read-only.
+func scenarioDB(t *testing.T) *store.DB {
+	t.Helper()
+	dir := filepath.Join("..", "testdata", "scenario")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("no scenario fixture: %v", err)
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "scenario.duckdb")
+	rw, err := store.Open(ctx, path, store.ReadWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := ingest.OpenSource(ctx, dir, ingest.SourceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Load(ctx, rw, src, ingest.Options{Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := attribution.Run(ctx, rw, attribution.Options{Full: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(ctx, path, store.ReadOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestScenarioGolden runs every named query on the attribution scenario in
+// every format.
+func TestScenarioGolden(t *testing.T) {
+	db := scenarioDB(t)
+	if err := os.MkdirAll(filepath.Join("testdata", "scenario"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range Specs() {
+		for _, f := range Formats {
+			t.Run(spec.Name+"/"+string(f), func(t *testing.T) {
+				r, err := Run(t.Context(), db, spec.Name, scenarioParams[spec.Name])
+				if err != nil {
+					t.Fatal(err)
+				}
+				golden.Check(t, goldenName("scenario", spec.Name, f), render(t, r, f))
+			})
+		}
+	}
+	t.Run("sql", func(t *testing.T) {
+		for _, f := range Formats {
+			r, err := SQL(t.Context(), db, `SELECT actor_kind, method, confidence, count(*) AS events
+				FROM attributions GROUP BY ALL ORDER BY events DESC, actor_kind, method, confidence`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, goldenName("scenario", "sql", f), render(t, r, f))
+		}
+	})
+}
