@@ -1,11 +1,70 @@
-.PHONY: build demo test race lint golden bench tidy ci
+# The README's two set-up commands are `make demo` and `make test`.
+.PHONY: build demo test race lint golden bench fuzz tidy ci
+
 export AWS_CONFIG_FILE=/dev/null
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null
 export CGO_ENABLED=1
 
-build: ; go build -o bin/ctattrib ./cmd/ctattrib
-test:  ; go test ./...
-race:  ; go test -race ./...
-lint:  ; go vet ./...
-golden: ; UPDATE_GOLDEN=1 go test ./...
-tidy:  ; go mod tidy && git diff --exit-code go.mod go.sum
+BIN     := bin/ctattrib
+DEMO_DB := bin/demo.duckdb
+
+build:
+	go build -o $(BIN) ./cmd/ctattrib
+
+# demo loads the sample trail shipped in testdata/demo (two accounts, one
+# under an organisation trail, and a GovCloud account) and shows what
+# ctattrib makes of it.
+demo: build
+	@rm -f $(DEMO_DB) $(DEMO_DB).wal $(DEMO_DB).lock
+	@echo '$$ ctattrib ingest --db $(DEMO_DB) testdata/demo'
+	@$(BIN) ingest --db $(DEMO_DB) testdata/demo
+	@echo
+	@echo '$$ ctattrib attribute --db $(DEMO_DB)      # again: identical results'
+	@$(BIN) attribute --db $(DEMO_DB)
+	@echo
+	@echo '$$ ctattrib query whodid --event-name CreateEndpoint --db $(DEMO_DB)'
+	@$(BIN) query whodid --event-name CreateEndpoint --db $(DEMO_DB)
+	@echo
+	@echo '$$ ctattrib query instances --db $(DEMO_DB)'
+	@$(BIN) query instances --db $(DEMO_DB)
+	@echo
+	@echo '$$ ctattrib query coverage --db $(DEMO_DB)'
+	@$(BIN) query coverage --db $(DEMO_DB)
+	@echo
+	@echo '$$ ctattrib query denied --db $(DEMO_DB)'
+	@$(BIN) query denied --db $(DEMO_DB)
+	@echo
+	@echo 'The database is $(DEMO_DB); try: $(BIN) query sql --db $(DEMO_DB) "SELECT * FROM attributions LIMIT 5"'
+
+# test runs every test, with the race detector (cgo is on for DuckDB anyway).
+test:
+	go vet ./...
+	go test -race ./...
+
+race: test
+
+lint:
+	go vet ./...
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+
+golden:
+	UPDATE_GOLDEN=1 go test ./...
+
+# bench generates a 1M-event corpus once (cached outside the tree) and
+# measures ingest, attribution and queries in one run, against DuckDB's
+# own read_json on the same files; then the Go micro-benchmarks.
+bench:
+	go run ./cmd/ctbench
+	go test -run '^$$' -bench . -count 5 ./ingest ./attribution ./query | tee bench.txt
+
+# fuzz runs each fuzz target for a while, one at a time.
+FUZZTIME ?= 30s
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./ingest
+	go test -run '^$$' -fuzz '^FuzzParseSessionARN$$' -fuzztime $(FUZZTIME) ./ingest
+	go test -run '^$$' -fuzz '^FuzzParseTime$$' -fuzztime $(FUZZTIME) ./cmd/ctattrib
+
+tidy:
+	go mod tidy && git diff --exit-code go.mod go.sum
+
+ci: tidy lint test

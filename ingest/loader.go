@@ -33,7 +33,7 @@ type Options struct {
 	Workers int
 	Filter  Filter
 	// BatchEvents is how many events are committed in one transaction,
-	// together with the manifest rows of their objects (default 100,000).
+	// together with the manifest rows of their objects (default 50,000).
 	BatchEvents int
 	// Progress, when set, is called from one goroutine after every batch
 	// and every object.
@@ -238,7 +238,7 @@ func withDefaults(o Options) Options {
 		o.Workers = max(2, runtime.NumCPU())
 	}
 	if o.BatchEvents <= 0 {
-		o.BatchEvents = 100_000
+		o.BatchEvents = 50_000
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)

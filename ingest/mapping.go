@@ -37,13 +37,6 @@ var stringPaths = []string{
 	"$.vpcEndpointId",   // 32
 }
 
-// jsonPaths are the JSON paths kept as JSON.
-var jsonPaths = []string{
-	"$.requestParameters",   // 1
-	"$.responseElements",    // 2
-	"$.resources",           // 3
-	"$.additionalEventData", // 4
-}
 
 // mapSQL turns staged raw records into events rows. DuckDB parses each
 // record once per path list and runs on every core; it is several times
@@ -86,18 +79,12 @@ SELECT
     nullif(s[27], '') AS event_type,
     ctattrib_bool(s[28]) AS management_event,
     nullif(s[29], '') AS event_category,
-    nullif(s[30], '') AS request_id,
     nullif(s[31], '') AS shared_event_id,
     nullif(s[32], '') AS vpc_endpoint_id,
-    ctattrib_json(j[1]) AS request_parameters,
-    ctattrib_json(j[2]) AS response_elements,
-    ctattrib_json(j[3]) AS resources,
-    ctattrib_json(j[4]) AS additional_event_data,
     record,
     source_uri
 FROM (
     SELECT json_extract_string(record, $1::VARCHAR[]) AS s,
-           json_extract(record, $2::VARCHAR[]) AS j,
            record, source_uri
     FROM staging
     WHERE rowid IN (SELECT rid FROM batch_keep)
@@ -119,5 +106,4 @@ var macroSQL = []string{
 		try_cast(v AS TIMESTAMPTZ),
 		try_strptime(v, '%Y%m%dT%H%M%SZ')::TIMESTAMPTZ)`,
 	`CREATE OR REPLACE TEMP MACRO ctattrib_bool(v) AS CASE lower(v) WHEN 'true' THEN true WHEN 'false' THEN false END`,
-	`CREATE OR REPLACE TEMP MACRO ctattrib_json(v) AS CASE WHEN v IS NULL OR v::VARCHAR = 'null' THEN NULL ELSE v END`,
 }

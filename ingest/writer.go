@@ -148,7 +148,7 @@ func (w *writer) commit(ctx context.Context) (batchStats, error) {
 	if _, err := tx.ExecContext(ctx, keepSQL); err != nil {
 		return batchStats{}, fmt.Errorf("deduplicate batch: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO events BY NAME `+mapSQL, stringPaths, jsonPaths); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events BY NAME `+mapSQL, stringPaths); err != nil {
 		return batchStats{}, fmt.Errorf("insert events: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, manifestSQL, w.now().UTC()); err != nil {

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,9 +51,26 @@ type DB struct {
 	mode      Mode
 }
 
-// Open opens the DuckDB file at path. A path of ":memory:" opens a
-// throwaway in-memory database (for tests and examples), without a lock.
+// Options tune an open database.
+type Options struct {
+	// MemoryLimit caps DuckDB's buffer memory, e.g. "512MB"; empty keeps
+	// DuckDB's default (80% of RAM). Hash joins and sorts spill to disk
+	// beyond it.
+	MemoryLimit string
+}
+
+// Open opens the DuckDB file at path with default options. A path of
+// ":memory:" opens a throwaway in-memory database (for tests and
+// examples), without a lock.
 func Open(ctx context.Context, path string, mode Mode) (*DB, error) {
+	return OpenWith(ctx, path, mode, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, mode Mode, opts Options) (*DB, error) {
+	if opts.MemoryLimit != "" && !memoryLimitRe.MatchString(opts.MemoryLimit) {
+		return nil, fmt.Errorf("memory limit %q: want a size like 512MB or 2GB", opts.MemoryLimit)
+	}
 	db := &DB{path: path, mode: mode}
 	if path != ":memory:" {
 		if mode == ReadOnly {
@@ -76,6 +94,9 @@ func Open(ctx context.Context, path string, mode Mode) (*DB, error) {
 	dsn += "?storage_compatibility_version=" + storageVersion
 	if mode == ReadOnly {
 		dsn += "&access_mode=READ_ONLY"
+	}
+	if opts.MemoryLimit != "" {
+		dsn += "&memory_limit=" + opts.MemoryLimit
 	}
 	connector, err := duckdb.NewConnector(dsn, initConn)
 	if err != nil {
@@ -118,6 +139,8 @@ func (db *DB) unlock() {
 		db.lock = nil
 	}
 }
+
+var memoryLimitRe = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 
 // storageVersion is the DuckDB storage format of new database files.
 const storageVersion = "v1.5.0"

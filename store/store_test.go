@@ -91,3 +91,21 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		db.Close()
 	}
 }
+
+func TestOpenWithMemoryLimit(t *testing.T) {
+	db, err := OpenWith(t.Context(), filepath.Join(t.TempDir(), "x.duckdb"), ReadWrite, Options{MemoryLimit: "256MB"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var limit string
+	if err := db.SQL.QueryRowContext(t.Context(), `SELECT current_setting('memory_limit')`).Scan(&limit); err != nil {
+		t.Fatal(err)
+	}
+	if limit != "244.1 MiB" && limit != "256.0 MiB" {
+		t.Errorf("memory_limit = %q, want 256MB", limit)
+	}
+	if _, err := OpenWith(t.Context(), filepath.Join(t.TempDir(), "y.duckdb"), ReadWrite, Options{MemoryLimit: "1GB; DROP"}); err == nil {
+		t.Error("OpenWith accepted a malformed memory limit")
+	}
+}

@@ -24,6 +24,7 @@ type ingestOptions struct {
 	Region      string
 	EndpointURL string
 	NoAttribute bool
+	MemoryLimit string
 }
 
 func newIngestCmd(a *app) *cobra.Command {
@@ -76,6 +77,7 @@ Exit status: 0 all loaded, 1 error, 2 bad usage, 3 some objects failed,
 	f.StringVar(&opts.Region, "region", "", "AWS `region` of the bucket (discovered when unset)")
 	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "S3-compatible endpoint `URL` (path-style addressing); AWS_ENDPOINT_URL_S3 works too")
 	f.BoolVar(&opts.NoAttribute, "no-attribute", false, "do not run attribution after loading")
+	f.StringVar(&opts.MemoryLimit, "memory-limit", "512MB", "cap on DuckDB's buffer `memory` (joins and sorts spill to disk beyond it)")
 	return cmd
 }
 
@@ -103,7 +105,7 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 		srcOpts.EndpointURL = opts.EndpointURL
 	}
 
-	db, err := store.Open(ctx, a.DBPath, store.ReadWrite)
+	db, err := store.OpenWith(ctx, a.DBPath, store.ReadWrite, store.Options{MemoryLimit: opts.MemoryLimit})
 	if err != nil {
 		return err
 	}

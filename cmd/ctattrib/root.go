@@ -125,7 +125,7 @@ why when it cannot.`,
 			return nil
 		},
 	}
-	root.PersistentFlags().StringVar(&a.DBPath, "db", "", "DuckDB `file` (default $CTATTRIB_DB or ./ctattrib.duckdb)")
+	root.PersistentFlags().StringVar(&a.DBPath, "db", a.DBPath, "DuckDB `file` (default $CTATTRIB_DB or ./ctattrib.duckdb)")
 	root.PersistentFlags().CountVarP(&a.Verbose, "verbose", "v", "log more (-v info, -vv debug)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &usageError{msg: err.Error(), usage: cmd.UsageString()}

@@ -30,18 +30,21 @@ CREATE TABLE IF NOT EXISTS events (
     event_type            VARCHAR,
     management_event      BOOLEAN,
     event_category        VARCHAR,
-    request_id            VARCHAR,
     shared_event_id       VARCHAR,
     vpc_endpoint_id       VARCHAR,
-    request_parameters    JSON,
-    response_elements     JSON,
-    resources             JSON,
-    additional_event_data JSON,
     -- The whole record as delivered (compacted), JSON text. VARCHAR rather
     -- than JSON so that loading does not parse it a second time; DuckDB's
     -- json functions and ->> read it all the same.
     record                VARCHAR USING COMPRESSION zstd,
-    source_uri            VARCHAR            -- the object it came from
+    source_uri            VARCHAR,           -- the object it came from
+
+    -- Read from the record when queried rather than stored twice: they are
+    -- the bulk of an event and rarely filtered on.
+    request_id            VARCHAR GENERATED ALWAYS AS (record ->> '$.requestID') VIRTUAL,
+    request_parameters    JSON GENERATED ALWAYS AS (nullif(json_extract(record, '$.requestParameters'), 'null')) VIRTUAL,
+    response_elements     JSON GENERATED ALWAYS AS (nullif(json_extract(record, '$.responseElements'), 'null')) VIRTUAL,
+    resources             JSON GENERATED ALWAYS AS (nullif(json_extract(record, '$.resources'), 'null')) VIRTUAL,
+    additional_event_data JSON GENERATED ALWAYS AS (nullif(json_extract(record, '$.additionalEventData'), 'null')) VIRTUAL
 );
 
 CREATE TABLE IF NOT EXISTS objects (
