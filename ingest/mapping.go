@@ -37,7 +37,6 @@ var stringPaths = []string{
 	"$.vpcEndpointId",   // 32
 }
 
-
 // mapSQL turns staged raw records into events rows. DuckDB parses each
 // record once per path list and runs on every core; it is several times
 // faster than decoding the same JSON into Go structs and appending ~40
