@@ -139,6 +139,7 @@ why when it cannot.`,
 		newInventoryCmd(a),
 		newQueryCmd(a),
 		newLifecycleCmd(a),
+		newExportCmd(a),
 	)
 	return root
 }

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ctattrib/ctattrib/query"
+	"github.com/ctattrib/ctattrib/store"
+)
+
+type exportOptions struct {
+	Dir          string
+	Since, Until string
+	Append       bool
+}
+
+func newExportCmd(a *app) *cobra.Command {
+	var opts exportOptions
+	cmd := &cobra.Command{
+		Use:   "export [--since T] [--until T] [--append] DIR",
+		Short: "Write events and their attributions as partitioned Parquet for Athena, Spark or Trino",
+		Long: `Write every event, joined with its attribution, as zstd-compressed Parquet
+files under DIR, partitioned Hive-style by account_id, region and day
+(DIR/account_id=111122223333/region=us-east-1/day=2026-11-01/events_….parquet).
+
+Copy DIR to S3 and point an Athena table at it (partition projection on the
+three keys, or MSCK REPAIR TABLE), or read it from Spark or Trino, when the
+data outgrows one machine. DIR must be empty unless --append is given;
+with --append, export only what is new (--since) to avoid duplicates.`,
+		Example: `  # Everything, once
+  ctattrib export --db trail.duckdb ./parquet
+
+  # Each night, yesterday's events into the same tree
+  ctattrib export --db trail.duckdb --append --since 2026-11-22 --until 2026-11-23 ./parquet`,
+		Args: cobraArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Dir = args[0]
+			return runExport(cmd.Context(), a, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Since, "since", "", "only events from this `time` on (RFC 3339, YYYY-MM-DD, or 36h/7d ago)")
+	cmd.Flags().StringVar(&opts.Until, "until", "", "only events before this `time`")
+	cmd.Flags().BoolVar(&opts.Append, "append", false, "add files to a folder that already holds an export")
+	return cmd
+}
+
+func runExport(ctx context.Context, a *app, opts exportOptions) error {
+	since, err := parseTimeFlag("--since", opts.Since, a.Now())
+	if err != nil {
+		return err
+	}
+	until, err := parseTimeFlag("--until", opts.Until, a.Now())
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, a.DBPath, store.ReadOnly)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := query.Export(ctx, db, opts.Dir, query.ExportOptions{Since: since, Until: until, Append: opts.Append})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Out, "exported %d events to %s\n", n, opts.Dir)
+	return nil
+}
