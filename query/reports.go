@@ -19,9 +19,12 @@ package query
 //	no                   none do (they were attributed by other means)
 //	no calls since start nothing to judge by
 //
-// A lifecycle config that is attached but not in effect (partial or no) is
-// a finding: usually the config was attached while the instance ran and it
-// has not been restarted, or the script failed.
+// A lifecycle config that is attached but not in effect (no) is a finding:
+// usually the config was attached while the instance ran and it has not
+// been restarted, or the script failed. partial is a smaller one: the
+// script works, but some process (one that does not read ec2-user's
+// ~/.aws/config, or passes the instance credentials explicitly) still
+// calls with the default session key.
 func instancesSQL(p Params) (string, []any, error) {
 	var inv filter
 	if p.Account != "" {
@@ -94,8 +97,10 @@ SELECT account_id, region, instance, calls, errors, denied, distinct_actions,
 	calls_since_start, named_since_start,
 	CASE
 		WHEN not_in_inventory THEN 'not in inventory'
-		WHEN lifecycle_config_attached AND session_name_in_effect IN ('no', 'partial')
+		WHEN lifecycle_config_attached AND session_name_in_effect = 'no'
 			THEN 'lifecycle config attached but not in effect'
+		WHEN lifecycle_config_attached AND session_name_in_effect = 'partial'
+			THEN (calls_since_start - named_since_start) || ' calls since start bypassed the named profile (made with the default SageMaker session key)'
 		WHEN NOT lifecycle_config_attached THEN 'no lifecycle config'
 	END AS finding
 FROM joined

@@ -130,9 +130,10 @@ instance last started carry its name:
   no                    none do (attribution found them by other means)
   no calls since start  nothing to judge by
 
-finding flags "lifecycle config attached but not in effect" (attached
-while running and not restarted, or the script failed), "no lifecycle
-config" and "not in inventory". Instances in the inventory with no calls
+finding flags "lifecycle config attached but not in effect" (no: attached
+while running and not restarted, or the script failed), "N calls since
+start bypassed the named profile" (partial: some process still calls with
+the default session key), "no lifecycle config" and "not in inventory". Instances in the inventory with no calls
 are listed with zeros.`,
 		example: `  ctattrib query instances
   ctattrib query instances --region eu-west-1 --since 30d --format json`,
