@@ -160,7 +160,7 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 
 	// Writer: batch results into transactions.
 	g.Go(func() error {
-		w, err := newWriter(gctx, db, opts.Now)
+		w, err := newWriter(gctx, db, opts.Now, opts.Log)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 // table, and moves each batch into events, mapped to columns by mapSQL,
 // with the manifest rows of its objects in one transaction.
 type writer struct {
+	log     *slog.Logger
 	conn    *sql.Conn
 	records *duckdb.Appender
 	objects *duckdb.Appender
@@ -31,12 +33,12 @@ type batchStats struct {
 	invalid []Failure
 }
 
-func newWriter(ctx context.Context, db *store.DB, now func() time.Time) (*writer, error) {
+func newWriter(ctx context.Context, db *store.DB, now func() time.Time, log *slog.Logger) (*writer, error) {
 	conn, err := db.SQL.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	w := &writer{conn: conn, now: now}
+	w := &writer{conn: conn, now: now, log: log}
 	setup := append([]string{
 		`CREATE OR REPLACE TEMP TABLE staging (record VARCHAR, source_uri VARCHAR)`,
 		`CREATE OR REPLACE TEMP TABLE staging_objects (
@@ -134,8 +136,10 @@ func (w *writer) commit(ctx context.Context) (batchStats, error) {
 	if err := w.objects.Flush(); err != nil {
 		return batchStats{}, fmt.Errorf("stage manifest: %w", err)
 	}
+	t0 := time.Now()
 	var st batchStats
 	invalid, err := w.mapBatch(ctx)
+	tKeys := time.Since(t0)
 	if err != nil {
 		return batchStats{}, err
 	}
@@ -148,9 +152,11 @@ func (w *writer) commit(ctx context.Context) (batchStats, error) {
 	if _, err := tx.ExecContext(ctx, keepSQL); err != nil {
 		return batchStats{}, fmt.Errorf("deduplicate batch: %w", err)
 	}
+	tKeep := time.Since(t0)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO events BY NAME `+mapSQL, stringPaths); err != nil {
 		return batchStats{}, fmt.Errorf("insert events: %w", err)
 	}
+	tInsert := time.Since(t0)
 	if _, err := tx.ExecContext(ctx, manifestSQL, w.now().UTC()); err != nil {
 		return batchStats{}, fmt.Errorf("update manifest: %w", err)
 	}
@@ -162,6 +168,8 @@ func (w *writer) commit(ctx context.Context) (batchStats, error) {
 		return batchStats{}, fmt.Errorf("commit batch: %w", err)
 	}
 	st.dupEvents = total - st.newEvents
+	w.log.Debug("Committed batch", "events", total, "new", st.newEvents,
+		"keys", tKeys, "dedup", tKeep-tKeys, "insert", tInsert-tKeep, "total", time.Since(t0))
 	for _, q := range []string{`DELETE FROM staging`, `DELETE FROM staging_objects`, `DROP TABLE IF EXISTS batch_keys`, `DROP TABLE IF EXISTS batch_keep`} {
 		if _, err := w.conn.ExecContext(ctx, q); err != nil {
 			return st, err
