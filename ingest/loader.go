@@ -1,10 +1,8 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,7 +31,11 @@ type Options struct {
 	Workers int
 	Filter  Filter
 	// BatchEvents is how many events are committed in one transaction,
-	// together with the manifest rows of their objects (default 50,000).
+	// together with the manifest rows of their objects (default 500,000).
+	// DuckDB writes large transactions straight to the file in full row
+	// groups, and the batch is held compressed (about 200 bytes an
+	// event), so large batches are both faster and cheap in memory: on
+	// 1,000,000 events, 500,000 took two thirds of the time 122,880 did.
 	BatchEvents int
 	// Progress, when set, is called from one goroutine after every batch
 	// and every object.
@@ -79,10 +81,10 @@ const maxFailuresKept = 100
 
 // result is one object's raw events, or why it has none.
 type result struct {
-	obj     Object
-	records []string
-	status  string
-	err     error
+	obj    Object
+	packed packed // its records
+	status string
+	err    error
 }
 
 // Load lists src, loads every object the manifest does not already hold as
@@ -190,7 +192,7 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 				sum.ObjectsLoaded++
 				sum.Bytes += r.obj.Size
 				prog.Bytes += r.obj.Size
-				prog.Events += int64(len(r.records))
+				prog.Events += int64(r.packed.len())
 			case StatusSkipped:
 				sum.ObjectsSkipped++
 			case StatusFailed:
@@ -215,7 +217,18 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 		if err := gctx.Err(); err != nil {
 			return err
 		}
-		return commit()
+		if err := commit(); err != nil {
+			return err
+		}
+		// Checkpoint now, inside the run's time, rather than when the
+		// database closes: DuckDB then merges the partly filled row groups
+		// the batches left.
+		t := time.Now()
+		if _, err := w.conn.ExecContext(gctx, `CHECKPOINT`); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		opts.Log.Debug("Checkpointed", "took", time.Since(t))
+		return nil
 	})
 
 	err := g.Wait()
@@ -238,7 +251,7 @@ func withDefaults(o Options) Options {
 		o.Workers = max(2, runtime.NumCPU())
 	}
 	if o.BatchEvents <= 0 {
-		o.BatchEvents = 50_000
+		o.BatchEvents = 500_000
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -258,9 +271,11 @@ func decodeObject(ctx context.Context, src Source, o Object) result {
 		return result{obj: o, status: StatusFailed, err: err}
 	}
 	defer rc.Close()
-	var records []string
+	p := packers.Get().(*packer)
+	defer packers.Put(p)
+	p.buf, p.ends = p.buf[:0], p.ends[:0]
 	_, err = Decode(rc, func(raw []byte) error {
-		records = append(records, compactRecord(raw))
+		p.add(raw)
 		return nil
 	})
 	switch {
@@ -274,21 +289,7 @@ func decodeObject(ctx context.Context, src Source, o Object) result {
 		}
 		return result{obj: o, status: StatusFailed, err: err}
 	}
-	return result{obj: o, records: records, status: StatusLoaded}
-}
-
-// compactRecord returns raw as a string, compacted when it is
-// pretty-printed, so that the stored record (and the key derived from it
-// for events with no eventID) does not depend on the layout of the file.
-func compactRecord(raw []byte) string {
-	if bytes.IndexByte(raw, '\n') < 0 {
-		return string(raw)
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return string(raw) // DuckDB reports it as invalid JSON
-	}
-	return buf.String()
+	return result{obj: o, packed: p.pack(), status: StatusLoaded}
 }
 
 // looksLikeLog reports whether a key's name promises JSON, so that a

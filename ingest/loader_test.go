@@ -300,3 +300,57 @@ func TestParseKey(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadInvalidEventFailsItsObject puts events that are not valid JSON
+// (but are cut out of the file all the same) in two objects, one whose bad
+// event has an eventID and one whose has none, so that DuckDB finds them
+// in the insert and in the key pass respectively. Both objects fail with
+// the event's position, the rest of the batch loads, and once the objects
+// are fixed the next run loads them.
+func TestLoadInvalidEventFailsItsObject(t *testing.T) {
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	acct := "111122223333"
+	keyedKey, unkeyedKey := ctKey(acct, "us-east-1", day, 2), ctKey(acct, "us-east-1", day, 3)
+	files := map[string][]byte{
+		ctKey(acct, "us-east-1", day, 1): logFile(t, event("a", day, acct), event("b", day, acct)),
+		keyedKey:                         logFile(t, event("k1", day, acct), `{"eventID":"k2", nope}`),
+		unkeyedKey:                       logFile(t, `{"eventName":"x", nope}`, event("u2", day, acct)),
+	}
+	root := writeTree(t, files)
+	db := openTestDB(t)
+	sum, err := load(t, db, root, Options{})
+	if !errors.Is(err, ErrObjectsFailed) {
+		t.Fatalf("Load() error = %v, want ErrObjectsFailed", err)
+	}
+	if sum.ObjectsLoaded != 1 || sum.ObjectsFailed != 2 || sum.EventsNew != 2 {
+		t.Errorf("Load() = %+v, want 1 loaded, 2 failed, 2 new", sum)
+	}
+	want := map[string]string{keyedKey: "event 2 is not valid JSON", unkeyedKey: "event 1 is not valid JSON"}
+	for _, f := range sum.Failures {
+		for key, msg := range want {
+			if strings.HasSuffix(f.URI, key) && f.Err == msg {
+				delete(want, key)
+			}
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("Failures = %+v; missing %v", sum.Failures, want)
+	}
+	if n := count(t, db, `SELECT count(*) FROM events WHERE event_id IN ('k1', 'u2')`); n != 0 {
+		t.Errorf("%d events of the failed objects were loaded, want none", n)
+	}
+
+	for key, events := range map[string][]string{keyedKey: {event("k1", day, acct), event("k2", day, acct)}, unkeyedKey: {event("u1", day, acct), event("u2", day, acct)}} {
+		p := filepath.Join(root, filepath.FromSlash(key))
+		if err := os.WriteFile(p, logFile(t, events...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum, err = load(t, db, root, Options{})
+	if err != nil || sum.ObjectsLoaded != 2 || sum.EventsNew != 4 {
+		t.Errorf("Load() after the fix = %+v, %v; want 2 loaded, 4 new", sum, err)
+	}
+	if n := count(t, db, `SELECT count(DISTINCT event_id) FROM events`); n != 6 {
+		t.Errorf("events = %d, want 6", n)
+	}
+}

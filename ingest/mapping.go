@@ -49,7 +49,7 @@ var stringPaths = []string{
 // content, so the same event loaded twice is still one row.
 const mapSQL = `
 SELECT
-    ` + eventIDExpr + ` AS event_id,
+    event_id,
     coalesce(ctattrib_time(s[2]), ctattrib_time(s[3]))     AS event_time,
     nullif(s[4], '')  AS event_version,
     nullif(s[5], '')  AS event_source,
@@ -83,10 +83,10 @@ SELECT
     record,
     source_uri
 FROM (
-    SELECT json_extract_string(record, $1::VARCHAR[]) AS s,
-           record, source_uri
-    FROM staging
-    WHERE rowid IN (SELECT rid FROM batch_keep)
+    SELECT json_extract_string(b.record, $1::VARCHAR[]) AS s,
+           k.event_id, b.record, b.source_uri
+    FROM ctattrib_batch(BATCH, false) b
+    JOIN batch_keep k ON k.rid = b.rid
 )`
 
 // eventIDExpr is an event's key: its eventID, or for the events CloudTrail

@@ -13,15 +13,17 @@ import (
 	"github.com/ctattrib/ctattrib/store"
 )
 
-// writer stages raw records through a DuckDB Appender into a temporary
-// table, and moves each batch into events, mapped to columns by mapSQL,
-// with the manifest rows of its objects in one transaction.
+// writer holds a batch of raw records in memory, which DuckDB reads
+// through the table function ctattrib_batch, and moves each batch into
+// event_rows, mapped to columns by mapSQL, with the manifest rows of its
+// objects (staged with an Appender) in one transaction.
 type writer struct {
 	log     *slog.Logger
 	conn    *sql.Conn
-	records *duckdb.Appender
 	objects *duckdb.Appender
 	now     func() time.Time
+	id      int64 // the batch's id in batches
+	batch   batch
 	pending int // records staged since the last commit
 	staged  int // objects staged since the last commit
 }
@@ -38,9 +40,20 @@ func newWriter(ctx context.Context, db *store.DB, now func() time.Time, log *slo
 	if err != nil {
 		return nil, err
 	}
-	w := &writer{conn: conn, now: now, log: log}
+	w := &writer{conn: conn, now: now, log: log, id: batchSeq.Add(1)}
+	batches.Store(w.id, &w.batch)
+	if err := registerBatchFunc(conn); err != nil {
+		w.close()
+		return nil, err
+	}
 	setup := append([]string{
-		`CREATE OR REPLACE TEMP TABLE staging (record VARCHAR, source_uri VARCHAR)`,
+		// Without it, rows of a parallel INSERT are written in order: each
+		// thread's partial row groups are rewritten at commit, which costs
+		// time and leaves the replaced blocks free in the file.
+		`SET preserve_insertion_order = false`,
+		// Merging the partly filled row groups each batch leaves rewrites
+		// every row group at each checkpoint: a third of the run's time.
+		`SET max_vacuum_tasks = 0`,
 		`CREATE OR REPLACE TEMP TABLE staging_objects (
 			uri VARCHAR, etag VARCHAR, size BIGINT, last_modified TIMESTAMPTZ,
 			status VARCHAR, events BIGINT, error VARCHAR)`,
@@ -51,10 +64,6 @@ func newWriter(ctx context.Context, db *store.DB, now func() time.Time, log *slo
 			return nil, fmt.Errorf("create staging: %w", err)
 		}
 	}
-	if w.records, err = store.NewAppender(conn, "staging"); err != nil {
-		w.close()
-		return nil, err
-	}
 	if w.objects, err = store.NewAppender(conn, "staging_objects"); err != nil {
 		w.close()
 		return nil, err
@@ -63,9 +72,7 @@ func newWriter(ctx context.Context, db *store.DB, now func() time.Time, log *slo
 }
 
 func (w *writer) close() {
-	if w.records != nil {
-		w.records.Close()
-	}
+	batches.Delete(w.id)
 	if w.objects != nil {
 		w.objects.Close()
 	}
@@ -74,10 +81,8 @@ func (w *writer) close() {
 
 // add stages one object's records and its manifest row.
 func (w *writer) add(r result) error {
-	for _, rec := range r.records {
-		if err := w.records.AppendRow(rec, r.obj.URI); err != nil {
-			return fmt.Errorf("stage %s: %w", r.obj.URI, err)
-		}
+	if r.status == StatusLoaded {
+		w.batch.add(r.obj.URI, r.packed)
 	}
 	var errText any
 	if r.err != nil {
@@ -92,28 +97,29 @@ func (w *writer) add(r result) error {
 		etag = r.obj.ETag
 	}
 	if err := w.objects.AppendRow(r.obj.URI, etag, r.obj.Size, lastMod,
-		r.status, int64(len(r.records)), errText); err != nil {
+		r.status, int64(r.packed.len()), errText); err != nil {
 		return fmt.Errorf("stage manifest row %s: %w", r.obj.URI, err)
 	}
-	w.pending += len(r.records)
+	w.pending += r.packed.len()
 	w.staged++
 	return nil
 }
+
+// keysSQL reads each staged record's key: recordKey's in Go, and in DuckDB
+// (eventIDExpr) for the few records recordKey could not tell.
+const keysSQL = `CREATE OR REPLACE TEMP TABLE batch_keys AS
+	SELECT rid, source_uri, event_id FROM ctattrib_batch(BATCH, false) WHERE event_id IS NOT NULL
+	UNION ALL
+	SELECT rid, source_uri, ` + eventIDExpr + ` FROM ctattrib_batch(BATCH, true)`
 
 // keepSQL picks, per event ID in the batch, the one row to insert: none
 // when events already holds the ID, else the row from the first object in
 // URI order (CloudTrail delivers some events twice, in different files).
 const keepSQL = `CREATE OR REPLACE TEMP TABLE batch_keep AS
-	SELECT arg_min(b.rid, b.source_uri) AS rid, min(b.source_uri) AS source_uri
+	SELECT arg_min(b.rid, b.source_uri) AS rid, min(b.source_uri) AS source_uri, b.event_id
 	FROM batch_keys b
-	WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = b.event_id)
+	WHERE NOT EXISTS (SELECT 1 FROM event_rows e WHERE e.event_id = b.event_id)
 	GROUP BY b.event_id`
-
-// keysSQL reads each staged record's key: the one pass over the batch that
-// parses every record before the transaction, so that invalid JSON is found
-// here.
-const keysSQL = `CREATE OR REPLACE TEMP TABLE batch_keys AS
-	SELECT rowid AS rid, source_uri, ` + eventIDExpr + ` AS event_id FROM staging`
 
 const manifestSQL = `INSERT INTO objects (uri, etag, size, last_modified, status, events, new_events, error, attempts, ingested_at)
 	SELECT o.uri, o.etag, o.size, o.last_modified, o.status, o.events, coalesce(n.cnt, 0), o.error, 1, $1::TIMESTAMPTZ
@@ -124,53 +130,30 @@ const manifestSQL = `INSERT INTO objects (uri, etag, size, last_modified, status
 		status = excluded.status, events = excluded.events, new_events = excluded.new_events,
 		error = excluded.error, attempts = attempts + 1, ingested_at = excluded.ingested_at`
 
-// commit writes the staged batch in one transaction and clears the staging
-// tables.
+// commit writes the staged batch in one transaction and empties it. If an
+// event is not valid JSON, DuckDB refuses the whole batch: the objects
+// holding such events are then marked failed, their records dropped, and
+// the rest written.
 func (w *writer) commit(ctx context.Context) (batchStats, error) {
 	if w.staged == 0 {
 		return batchStats{}, nil
 	}
-	if err := w.records.Flush(); err != nil {
-		return batchStats{}, fmt.Errorf("stage events: %w", err)
-	}
 	if err := w.objects.Flush(); err != nil {
 		return batchStats{}, fmt.Errorf("stage manifest: %w", err)
 	}
-	t0 := time.Now()
-	var st batchStats
-	invalid, err := w.mapBatch(ctx)
-	tKeys := time.Since(t0)
+	st, err := w.commitOnce(ctx)
+	if err != nil && strings.Contains(err.Error(), "JSON") {
+		var bad []Failure
+		if bad, err = w.dropInvalid(ctx); err == nil {
+			st, err = w.commitOnce(ctx)
+			st.invalid = bad
+		}
+	}
 	if err != nil {
 		return batchStats{}, err
 	}
-	st.invalid = invalid
-	tx, err := w.conn.BeginTx(ctx, nil)
-	if err != nil {
-		return batchStats{}, err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if _, err := tx.ExecContext(ctx, keepSQL); err != nil {
-		return batchStats{}, fmt.Errorf("deduplicate batch: %w", err)
-	}
-	tKeep := time.Since(t0)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO events BY NAME `+mapSQL, stringPaths); err != nil {
-		return batchStats{}, fmt.Errorf("insert events: %w", err)
-	}
-	tInsert := time.Since(t0)
-	if _, err := tx.ExecContext(ctx, manifestSQL, w.now().UTC()); err != nil {
-		return batchStats{}, fmt.Errorf("update manifest: %w", err)
-	}
-	var total int64
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM batch_keep), (SELECT count(*) FROM batch_keys)`).Scan(&st.newEvents, &total); err != nil {
-		return batchStats{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return batchStats{}, fmt.Errorf("commit batch: %w", err)
-	}
-	st.dupEvents = total - st.newEvents
-	w.log.Debug("Committed batch", "events", total, "new", st.newEvents,
-		"keys", tKeys, "dedup", tKeep-tKeys, "insert", tInsert-tKeep, "total", time.Since(t0))
-	for _, q := range []string{`DELETE FROM staging`, `DELETE FROM staging_objects`, `DROP TABLE IF EXISTS batch_keys`, `DROP TABLE IF EXISTS batch_keep`} {
+	w.batch.reset()
+	for _, q := range []string{`DELETE FROM staging_objects`, `DROP TABLE IF EXISTS batch_keys`, `DROP TABLE IF EXISTS batch_keep`} {
 		if _, err := w.conn.ExecContext(ctx, q); err != nil {
 			return st, err
 		}
@@ -179,31 +162,56 @@ func (w *writer) commit(ctx context.Context) (batchStats, error) {
 	return st, nil
 }
 
-// mapBatch reads the staged records' keys into the temp table batch_keys.
-// If an event is not valid JSON, DuckDB refuses the whole statement: the
-// objects holding such events are then marked failed, their records
-// dropped, and the keys read again from the rest.
-func (w *writer) mapBatch(ctx context.Context) ([]Failure, error) {
-	q := keysSQL
-	_, err := w.conn.ExecContext(ctx, q)
-	if err == nil {
-		return nil, nil
+func (w *writer) commitOnce(ctx context.Context) (batchStats, error) {
+	t0 := time.Now()
+	var st batchStats
+	if _, err := w.conn.ExecContext(ctx, w.sql(keysSQL)); err != nil {
+		return st, fmt.Errorf("map events: %w", err)
 	}
-	if !strings.Contains(err.Error(), "JSON") {
-		return nil, fmt.Errorf("map events: %w", err)
+	tKeys := time.Since(t0)
+	tx, err := w.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return st, err
 	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, keepSQL); err != nil {
+		return st, fmt.Errorf("deduplicate batch: %w", err)
+	}
+	tKeep := time.Since(t0)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO event_rows BY NAME `+w.sql(mapSQL), stringPaths); err != nil {
+		return st, fmt.Errorf("insert events: %w", err)
+	}
+	tInsert := time.Since(t0)
+	if _, err := tx.ExecContext(ctx, manifestSQL, w.now().UTC()); err != nil {
+		return st, fmt.Errorf("update manifest: %w", err)
+	}
+	var total int64
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM batch_keep), (SELECT count(*) FROM batch_keys)`).Scan(&st.newEvents, &total); err != nil {
+		return st, err
+	}
+	if err := tx.Commit(); err != nil {
+		return st, fmt.Errorf("commit batch: %w", err)
+	}
+	st.dupEvents = total - st.newEvents
+	w.log.Debug("Committed batch", "events", total, "new", st.newEvents,
+		"keys", tKeys, "dedup", tKeep-tKeys, "insert", tInsert-tKeep, "total", time.Since(t0))
+	return st, nil
+}
+
+// dropInvalid finds the objects holding events that are not valid JSON,
+// marks them failed and drops their records from the batch.
+func (w *writer) dropInvalid(ctx context.Context) ([]Failure, error) {
 	fixes := []string{
 		`CREATE OR REPLACE TEMP TABLE batch_bad AS
 			SELECT source_uri, min(n) AS n FROM (
-				SELECT source_uri, record, row_number() OVER (PARTITION BY source_uri ORDER BY rowid) AS n FROM staging)
+				SELECT source_uri, record, row_number() OVER (PARTITION BY source_uri ORDER BY rid) AS n FROM ctattrib_batch(BATCH, false))
 			WHERE NOT json_valid(record) GROUP BY source_uri`,
 		`UPDATE staging_objects o SET status = 'failed',
 			error = 'event ' || b.n || ' is not valid JSON', events = 0
 			FROM batch_bad b WHERE b.source_uri = o.uri`,
-		`DELETE FROM staging WHERE source_uri IN (SELECT source_uri FROM batch_bad)`,
 	}
 	for _, f := range fixes {
-		if _, err := w.conn.ExecContext(ctx, f); err != nil {
+		if _, err := w.conn.ExecContext(ctx, w.sql(f)); err != nil {
 			return nil, fmt.Errorf("find invalid events: %w", err)
 		}
 	}
@@ -223,8 +231,11 @@ func (w *writer) mapBatch(ctx context.Context) ([]Failure, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if _, err := w.conn.ExecContext(ctx, q); err != nil {
-		return nil, fmt.Errorf("map events: %w", err)
-	}
+	w.batch.drop(bad)
 	return bad, nil
+}
+
+// sql names the writer's batch in q.
+func (w *writer) sql(q string) string {
+	return strings.ReplaceAll(q, "ctattrib_batch(BATCH,", fmt.Sprintf("%s(%d,", batchFunc, w.id))
 }
