@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -77,7 +79,7 @@ Exit status: 0 all loaded, 1 error, 2 bad usage, 3 some objects failed,
 	f.StringVar(&opts.Region, "region", "", "AWS `region` of the bucket (discovered when unset)")
 	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "S3-compatible endpoint `URL` (path-style addressing); AWS_ENDPOINT_URL_S3 works too")
 	f.BoolVar(&opts.NoAttribute, "no-attribute", false, "do not run attribution after loading")
-	f.StringVar(&opts.MemoryLimit, "memory-limit", "512MB", "cap on DuckDB's buffer `memory` (joins and sorts spill to disk beyond it)")
+	f.StringVar(&opts.MemoryLimit, "memory-limit", "300MB", "cap on DuckDB's buffer `memory` (joins and sorts spill to disk beyond it); the whole process stays within about three times this")
 	return cmd
 }
 
@@ -93,6 +95,12 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 	}
 	if opts.Workers < 0 {
 		return usageErrorf("--workers must be positive")
+	}
+	if os.Getenv("GOGC") == "" {
+		// The Go heap is mostly records passing through: collecting at
+		// half the default growth kept a 1,000,000-event ingest under
+		// 1 GiB of RSS at no measurable cost in time (make bench).
+		debug.SetGCPercent(50)
 	}
 	srcOpts := a.SourceOptions
 	if opts.Profile != "" {
