@@ -163,3 +163,23 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestScaleSize(t *testing.T) {
+	for _, tt := range []struct {
+		in, want string
+		wantErr  bool
+	}{
+		{"400MB", "300MiB", false}, // 240MB is under the floor
+		{"1GB", "572MiB", false},
+		{"4GiB", "2457MiB", false},
+		{"512 MB", "300MiB", false},
+		{"1.5TB", "858306MiB", false},
+		{"lots", "", true},
+		{"-1MB", "", true},
+	} {
+		got, err := scaleSize(tt.in, 0.6, 300<<20)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("scaleSize(%q) = %q, %v; want %q (error %v)", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
