@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -37,6 +38,22 @@ func run() int {
 	}
 	a.logLevel.Set(slog.LevelWarn)
 	a.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: a.logLevel}))
+
+	// CTATTRIB_CPUPROFILE=FILE writes a Go CPU profile of the run, for
+	// go tool pprof (DuckDB's own threads show as cgo calls).
+	if path := os.Getenv("CTATTRIB_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintf(a.Err, "ctattrib: CTATTRIB_CPUPROFILE: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(a.Err, "ctattrib: CTATTRIB_CPUPROFILE: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	root := newRootCmd(a)
 	err := root.ExecuteContext(ctx)
