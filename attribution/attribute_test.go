@@ -276,4 +276,3 @@ func TestRunEmptyDatabase(t *testing.T) {
 		t.Errorf("Run on an empty database = %+v, want nothing attributed", sum)
 	}
 }
-

@@ -43,7 +43,7 @@ SELECT '1111222233' || lpad((i % 4)::VARCHAR, 2, '0'),
 	'api'
 FROM range(500) t(i);
 
-INSERT INTO events (event_id, event_time, event_source, event_name, aws_region, recipient_account_id,
+INSERT INTO event_rows (event_id, event_time, event_source, event_name, aws_region, recipient_account_id,
 	identity_type, principal_arn, role_arn, session_name, error_code, error_message, record)
 SELECT 'ev-' || i,
 	'2024-01-01T00:00:00Z'::TIMESTAMPTZ + to_seconds((i * 2592000 // $1)::BIGINT),

@@ -19,7 +19,7 @@ INSERT INTO notebook_instances (account_id, region, name, arn, role_arn, lifecyc
  ('111122223333', 'us-east-1', 'nb-gamma', NULL, 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', NULL, '2024-04-01T00:00:00Z', NULL, NULL, 'Stopped', 'api'),
  ('111122223333', 'us-east-1', 'nb-gamma', NULL, 'arn:aws:iam::111122223333:role/service-role/OldRole', 'old-config', '2023-01-01T00:00:00Z', '2023-06-01T00:00:00Z', NULL, 'Deleted', 'cloudtrail');
 
-INSERT INTO events (event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, principal_arn, role_arn, session_name, error_code, error_message, record, vpc_endpoint_id)
+INSERT INTO event_rows (event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, principal_arn, role_arn, session_name, error_code, error_message, record, vpc_endpoint_id)
 SELECT event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, principal_arn, role_arn, session_name, error_code, error_message,
 	json_object('requestParameters', request_parameters::JSON, 'resources', resources::JSON)::VARCHAR, vpc_endpoint_id
 FROM (VALUES

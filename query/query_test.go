@@ -304,8 +304,8 @@ func TestSQLReadOnly(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "x")
 	attacks := []string{
 		`DROP TABLE events`,
-		`DELETE FROM events`,
-		`INSERT INTO events (event_id) VALUES ('evil')`,
+		`DELETE FROM event_rows`,
+		`INSERT INTO event_rows (event_id) VALUES ('evil')`,
 		`UPDATE events SET event_name = 'x'`,
 		`CREATE TABLE evil (a INTEGER)`,
 		`ALTER TABLE events ADD COLUMN evil INTEGER`,

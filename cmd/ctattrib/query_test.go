@@ -28,7 +28,7 @@ func seedQueryDB(t *testing.T, a *app) {
 	}
 	defer db.Close()
 	_, err = db.SQL.ExecContext(t.Context(), `
-INSERT INTO events (event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, role_arn, session_name, error_code, error_message, record) VALUES
+INSERT INTO event_rows (event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, role_arn, session_name, error_code, error_message, record) VALUES
  ('e1', '2026-11-20T10:00:00Z', 'sagemaker.amazonaws.com', 'CreateEndpoint', 'us-east-1', '111122223333', 'AssumedRole', 'arn:aws:iam::111122223333:role/Exec', 'research-nb-1', NULL, NULL, NULL),
  ('e2', '2026-11-21T10:00:00Z', 's3.amazonaws.com', 'GetObject', 'us-east-1', '111122223333', 'AssumedRole', 'arn:aws:iam::111122223333:role/Exec', 'research-nb-1', 'AccessDenied', 'Access Denied', '{"requestParameters":{"bucketName":"b","key":"k"}}'),
  ('e3', '2026-11-22T10:00:00Z', 'sagemaker.amazonaws.com', 'CreateEndpoint', 'eu-west-1', '111122223333', 'AssumedRole', 'arn:aws:iam::111122223333:role/Exec', 'SageMaker', NULL, NULL, NULL);
@@ -88,7 +88,7 @@ func TestQuerySQLJSON(t *testing.T) {
 func TestQuerySQLCannotWrite(t *testing.T) {
 	a, _, _ := testApp(t)
 	seedQueryDB(t, a)
-	for _, q := range []string{"DROP TABLE events", "DELETE FROM events", "COPY events TO '" + filepath.Join(t.TempDir(), "x.csv") + "'"} {
+	for _, q := range []string{"DROP TABLE event_rows", "DELETE FROM event_rows", "DROP VIEW events", "COPY events TO '" + filepath.Join(t.TempDir(), "x.csv") + "'"} {
 		a.Err = new(bytes.Buffer)
 		if code := execute(t, a, "--db", a.DBPath, "query", "sql", q); code != exitError {
 			t.Errorf("query sql %q: exit %d, want %d", q, code, exitError)
