@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ctattrib/ctattrib/ingest"
+	"github.com/ctattrib/ctattrib/store"
 )
 
 // testApp returns an app writing to buffers, with a fixed clock and a
@@ -181,5 +184,46 @@ func TestScaleSize(t *testing.T) {
 		if (err != nil) != tt.wantErr || got != tt.want {
 			t.Errorf("scaleSize(%q) = %q, %v; want %q (error %v)", tt.in, got, err, tt.want, tt.wantErr)
 		}
+	}
+}
+
+// TestIngestRerunAttributes checks when a re-run that loads nothing
+// attributes: not when every event has its attribution, but when a crash
+// left events without one.
+func TestIngestRerunAttributes(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01/a.json"),
+		`{"Records":[{"eventVersion":"1.08","eventID":"e1","eventName":"ListBuckets","eventSource":"s3.amazonaws.com","eventTime":"2026-11-01T00:00:00Z","userIdentity":{"type":"IAMUser","userName":"pat","accountId":"111122223333"}}]}`)
+	a, _, errb := testApp(t)
+	if code := execute(t, a, "ingest", dir); code != 0 {
+		t.Fatalf("ingest exit = %d; stderr:\n%s", code, errb)
+	}
+	db, err := store.Open(t.Context(), a.DBPath, store.ReadWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upToDate, err := attributionUpToDate(t.Context(), db, ingest.Summary{})
+	if err != nil || !upToDate {
+		t.Errorf("after an ingest, attributionUpToDate = %v, %v; want true", upToDate, err)
+	}
+	if _, err := db.SQL.Exec(`DELETE FROM attributions`); err != nil {
+		t.Fatal(err)
+	}
+	if upToDate, _ := attributionUpToDate(t.Context(), db, ingest.Summary{}); upToDate {
+		t.Error("with attributions missing, attributionUpToDate = true")
+	}
+	db.Close()
+
+	if code := execute(t, a, "ingest", dir); code != 0 {
+		t.Fatalf("second ingest exit = %d; stderr:\n%s", code, errb)
+	}
+	db, err = store.Open(t.Context(), a.DBPath, store.ReadOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.SQL.QueryRow(`SELECT count(*) FROM attributions WHERE actor = 'pat'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("after a re-run, attributions of pat = %d, %v; want 1", n, err)
 	}
 }
