@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ctattrib/ctattrib/ingest"
+	"github.com/ctattrib/ctattrib/store"
+)
+
+// result is one measured step.
+type result struct {
+	Step    string
+	Wall    time.Duration
+	RSS     int64 // peak resident set, bytes
+	Events  int64 // events the step handled, for events/s
+	Bytes   int64 // gzip bytes the step read, for MB/s
+	Compare string
+	Target  string
+	Met     string // "MET", "NOT MET", or "" when the row has no target
+}
+
+type bench struct {
+	cfg      config
+	log      io.Writer
+	ctattrib string // the binary under test
+	self     string // this binary, for the baseline child
+	work     string
+	results  []result
+}
+
+func run(ctx context.Context, cfg config, out, log io.Writer) error {
+	b := &bench{cfg: cfg, log: log}
+	var err error
+	if b.self, err = os.Executable(); err != nil {
+		return err
+	}
+	if cfg.Work == "" {
+		dir, err := os.MkdirTemp("", "ctbench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		cfg.Work = dir
+	} else if err := os.MkdirAll(cfg.Work, 0o755); err != nil {
+		return err
+	}
+	b.work = cfg.Work
+	b.ctattrib = filepath.Join(b.work, "ctattrib")
+	b.progress("building ctattrib")
+	if msg, err := exec.CommandContext(ctx, "go", "build", "-o", b.ctattrib, "github.com/ctattrib/ctattrib/cmd/ctattrib").CombinedOutput(); err != nil {
+		return fmt.Errorf("build ctattrib: %v\n%s", err, msg)
+	}
+	big, err := b.corpus(ctx, cfg.Events)
+	if err != nil {
+		return err
+	}
+	small, err := b.corpus(ctx, cfg.Events/4)
+	if err != nil {
+		return err
+	}
+	if err := b.ingestSteps(ctx, big, small); err != nil {
+		return err
+	}
+	if !cfg.SkipQueries {
+		if err := b.querySteps(ctx); err != nil {
+			return err
+		}
+	}
+	b.print(out)
+	if cfg.Markdown != "" {
+		f, err := os.Create(cfg.Markdown)
+		if err != nil {
+			return err
+		}
+		b.markdown(f)
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *bench) progress(format string, args ...any) {
+	fmt.Fprintf(b.log, "ctbench: "+format+"\n", args...)
+}
+
+func (b *bench) db(name string) string { return filepath.Join(b.work, name+".duckdb") }
+
+// ingestSteps measures the baseline, the local and S3 ingests, the no-op
+// re-run and memory against corpus size.
+func (b *bench) ingestSteps(ctx context.Context, big, small corpusInfo) error {
+	n := int64(b.cfg.Events)
+	base, err := b.child(ctx, "read_json baseline (DuckDB, same files)", nil, b.self, "baseline", big.Dir, b.db("baseline"))
+	if err != nil {
+		return err
+	}
+	base.Events, base.Bytes = n, big.GzipBytes
+	b.add(base)
+	os.Remove(b.db("baseline"))
+
+	full, err := b.ingest(ctx, "ingest, local folder, with attribution", b.db("local"), big, nil)
+	if err != nil {
+		return err
+	}
+	full.Compare = ratio(base.Wall, full.Wall) + " baseline"
+	full.Target, full.Met = ">= 3x baseline", metIf(base.Wall.Seconds() >= 3*full.Wall.Seconds())
+	b.add(full)
+
+	load, err := b.ingest(ctx, "ingest, local folder, load only (--no-attribute)", b.db("load"), big, []string{"--no-attribute"})
+	if err != nil {
+		return err
+	}
+	load.Compare = ratio(base.Wall, load.Wall) + " baseline"
+	b.add(load)
+
+	again, err := b.ingest(ctx, "incremental re-run, nothing new", b.db("local"), big, nil)
+	if err != nil {
+		return err
+	}
+	again.Events, again.Bytes = 0, 0
+	share := again.Wall.Seconds() / full.Wall.Seconds()
+	again.Compare = fmt.Sprintf("%.1f%% of the full ingest", 100*share)
+	again.Target, again.Met = "< 2% of full", metIf(share < 0.02)
+	b.add(again)
+
+	if b.cfg.SkipS3 {
+		b.progress("skipping the S3 ingest (--skip-s3)")
+	} else if gw, err := findVersityGW(); err != nil {
+		b.progress("skipping the S3 ingest: %v; install it with .ci/install-s3.sh", err)
+		b.add(result{Step: "ingest, loopback S3 (versitygw)", Compare: "skipped: versitygw not installed", Target: "within 15% of local", Met: "NOT MEASURED"})
+	} else {
+		s3, err := b.ingestS3(ctx, gw, big)
+		if err != nil {
+			return err
+		}
+		slower := s3.Wall.Seconds()/full.Wall.Seconds() - 1
+		s3.Compare = fmt.Sprintf("%+.0f%% vs local", 100*slower)
+		s3.Target, s3.Met = "within 15% of local", metIf(slower <= 0.15)
+		b.add(s3)
+	}
+
+	quarter, err := b.ingest(ctx, fmt.Sprintf("ingest, %d events (memory vs size)", small.Events), b.db("small"), small, nil)
+	if err != nil {
+		return err
+	}
+	growth := float64(full.RSS)/float64(quarter.RSS) - 1
+	quarter.Compare = fmt.Sprintf("peak RSS %s at %d events, %s at %d", mib(quarter.RSS), small.Events, mib(full.RSS), big.Events)
+	quarter.Target = "RSS < 1 GiB, not growing"
+	quarter.Met = metIf(full.RSS < 1<<30 && growth < 0.25)
+	b.add(quarter)
+	os.Remove(b.db("small"))
+
+	fi, err := os.Stat(b.db("local"))
+	if err != nil {
+		return err
+	}
+	b.add(result{
+		Step:    "database size",
+		Compare: fmt.Sprintf("%s for %s of gzip input (%.2fx)", mib(fi.Size()), mib(big.GzipBytes), float64(fi.Size())/float64(big.GzipBytes)),
+		Target:  "<= gzip input", Met: metIf(fi.Size() <= big.GzipBytes),
+	})
+	return nil
+}
+
+// ingest runs ctattrib ingest into db and reads its counts.
+func (b *bench) ingest(ctx context.Context, step, db string, c corpusInfo, extra []string) (result, error) {
+	args := append([]string{"ingest", "--db", db}, extra...)
+	r, err := b.child(ctx, step, nil, b.ctattrib, append(args, c.Dir)...)
+	r.Events, r.Bytes = int64(c.Events), c.GzipBytes
+	return r, err
+}
+
+// child runs one measured step.
+func (b *bench) child(ctx context.Context, step string, env []string, name string, args ...string) (result, error) {
+	b.progress("%s: %s %s", step, filepath.Base(name), strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return result{}, fmt.Errorf("%s: %v\n%s", step, err, stderr.String())
+	}
+	r := result{Step: step, Wall: wall}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.RSS = ru.Maxrss << 10 // KiB on Linux
+	}
+	return r, nil
+}
+
+func (b *bench) add(r result) {
+	b.results = append(b.results, r)
+	b.progress("%s: %v", r.Step, r.Wall.Round(time.Millisecond))
+}
+
+// runBaseline is the child of the baseline step: DuckDB's read_json on
+// every log file below dir, into a fresh database.
+func runBaseline(args []string) error {
+	if len(args) != 2 {
+		return fmt.Errorf("usage: ctbench baseline DIR DB")
+	}
+	ctx := context.Background()
+	os.Remove(args[1])
+	db, err := store.Open(ctx, args[1], store.ReadWrite)
+	if err != nil {
+		return err
+	}
+	if err := ingest.ReadJSONBaseline(ctx, db, args[0]); err != nil {
+		db.Close()
+		return err
+	}
+	return db.Close()
+}
+
+func ratio(base, t time.Duration) string {
+	return fmt.Sprintf("%.2fx", base.Seconds()/t.Seconds())
+}
+
+func metIf(ok bool) string {
+	if ok {
+		return "MET"
+	}
+	return "NOT MET"
+}
+
+func mib(n int64) string {
+	if n >= 1<<30 {
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	}
+	return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+}
+
+func machine() string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%d CPUs (%s), %s %s/%s", runtime.NumCPU(), model, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ctattrib/ctattrib/internal/corpus"
+)
+
+// corpusInfo is a generated corpus in the cache.
+type corpusInfo struct {
+	Dir       string // the folder ingest reads; also an S3 bucket below Root
+	Root      string // the folder holding the bucket folders
+	Bucket    string
+	Events    int
+	GzipBytes int64
+	RawBytes  int64
+	Generator string // hash of the generator's source
+}
+
+// eventsPerFile matches the shape the targets are stated for: 1,000,000
+// events in about 100 files.
+const eventsPerFile = 10_000
+
+// corpus returns the corpus of n events, generating it unless the cache
+// holds one made by the same generator source with the same settings.
+func (b *bench) corpus(ctx context.Context, n int) (corpusInfo, error) {
+	gen, err := generatorHash(ctx)
+	if err != nil {
+		return corpusInfo{}, err
+	}
+	c := corpusInfo{
+		Root:      filepath.Join(b.cfg.Cache, "buckets"),
+		Bucket:    fmt.Sprintf("ct-%d-s%d", n, b.cfg.Seed),
+		Events:    n,
+		Generator: gen,
+	}
+	c.Dir = filepath.Join(c.Root, c.Bucket)
+	stamp := filepath.Join(b.cfg.Cache, c.Bucket+".json")
+	if data, err := os.ReadFile(stamp); err == nil {
+		var cached corpusInfo
+		if json.Unmarshal(data, &cached) == nil && cached.Generator == gen && cached.Events == n && cached.Dir == c.Dir {
+			b.progress("corpus of %d events: cached in %s", n, c.Dir)
+			return cached, nil
+		}
+	}
+	b.progress("generating %d events into %s (once; cached)", n, c.Dir)
+	if err := os.RemoveAll(c.Dir); err != nil {
+		return c, err
+	}
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return c, err
+	}
+	start := time.Now()
+	st, err := corpus.Generate(ctx, corpus.Config{
+		Seed: b.cfg.Seed, Start: corpus.DefaultStart, Events: n,
+		EventsPerFile: eventsPerFile, Scenario: corpus.ScenarioBench,
+	}, corpus.DirWriter(c.Dir), nil)
+	if err != nil {
+		return c, fmt.Errorf("generate corpus: %w", err)
+	}
+	c.GzipBytes, c.RawBytes = st.Bytes, st.RawBytes
+	b.progress("generated %d events in %d files (%s gzip) in %v", st.Events, st.Files, mib(st.Bytes), time.Since(start).Round(time.Millisecond))
+	data, err := json.Marshal(c)
+	if err != nil {
+		return c, err
+	}
+	return c, os.WriteFile(stamp, data, 0o644)
+}
+
+// generatorHash identifies the generator's source, so that a changed
+// generator makes a new corpus.
+func generatorHash(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "list", "-f", "{{.Dir}}", "github.com/ctattrib/ctattrib/internal/corpus").Output()
+	if err != nil {
+		return "", fmt.Errorf("find the corpus generator (run ctbench inside the repository): %w", err)
+	}
+	dir := strings.TrimSpace(string(out))
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", filepath.Base(f), len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
