@@ -26,15 +26,20 @@ var stringPaths = []string{
 	"$.userIdentity.sessionContext.attributes.mfaAuthenticated", // 21
 	"$.userIdentity.sessionContext.attributes.creationDate",     // 22
 	"$.userIdentity.sessionContext.ec2RoleDelivery",             // 23
-	"$.errorCode",       // 24
-	"$.errorMessage",    // 25
-	"$.readOnly",        // 26
-	"$.eventType",       // 27
-	"$.managementEvent", // 28
-	"$.eventCategory",   // 29
-	"$.requestID",       // 30
-	"$.sharedEventID",   // 31
-	"$.vpcEndpointId",   // 32
+	"$.errorCode",                    // 24
+	"$.errorMessage",                 // 25
+	"$.readOnly",                     // 26
+	"$.eventType",                    // 27
+	"$.managementEvent",              // 28
+	"$.eventCategory",                // 29
+	"$.requestID",                    // 30
+	"$.sharedEventID",                // 31
+	"$.vpcEndpointId",                // 32
+	"$.requestParameters.bucketName", // 33
+	"$.requestParameters.key",        // 34
+	"$.requestParameters.keyId",      // 35
+	"$.requestParameters.KeyId",      // 36
+	"$.resources[0].ARN",             // 37
 }
 
 // mapSQL turns staged raw records into events rows. DuckDB parses each
@@ -80,6 +85,10 @@ SELECT
     nullif(s[29], '') AS event_category,
     nullif(s[31], '') AS shared_event_id,
     nullif(s[32], '') AS vpc_endpoint_id,
+    nullif(s[33], '') AS request_bucket,
+    nullif(s[34], '') AS request_key,
+    coalesce(nullif(s[35], ''), nullif(s[36], '')) AS request_kms_key,
+    nullif(s[37], '') AS resource_arn,
     record,
     source_uri
 FROM (

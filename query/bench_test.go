@@ -44,7 +44,8 @@ SELECT '1111222233' || lpad((i % 4)::VARCHAR, 2, '0'),
 FROM range(500) t(i);
 
 INSERT INTO event_rows (event_id, event_time, event_source, event_name, aws_region, recipient_account_id,
-	identity_type, principal_arn, role_arn, session_name, error_code, error_message, record)
+	identity_type, principal_arn, role_arn, session_name, error_code, error_message, record,
+	request_bucket, request_key)
 SELECT 'ev-' || i,
 	'2024-01-01T00:00:00Z'::TIMESTAMPTZ + to_seconds((i * 2592000 // $1)::BIGINT),
 	['sagemaker.amazonaws.com', 's3.amazonaws.com', 'kms.amazonaws.com', 'ec2.amazonaws.com'][i % 4 + 1],
@@ -57,17 +58,28 @@ SELECT 'ev-' || i,
 	CASE WHEN i % 7 = 0 THEN 'SageMaker' ELSE 'nb-' || (i % 500) END,
 	CASE WHEN i % 50 = 0 THEN 'AccessDenied' WHEN i % 50 = 1 THEN 'ThrottlingException' END,
 	CASE WHEN i % 50 = 0 THEN 'Access Denied' END,
-	CASE WHEN i % 4 = 1 THEN '{"requestParameters":{"bucketName":"bucket-' || (i % 13) || '","key":"k/' || (i % 101) || '"}}' END
+	CASE WHEN i % 4 = 1 THEN '{"requestParameters":{"bucketName":"bucket-' || (i % 13) || '","key":"k/' || (i % 101) || '"}}' END,
+	CASE WHEN i % 4 = 1 THEN 'bucket-' || (i % 13) END,
+	CASE WHEN i % 4 = 1 THEN 'k/' || (i % 101) END
 FROM range($1) t(i);
 
-INSERT INTO attributions (event_id, actor_kind, actor, method, confidence, account_id, region)
+INSERT INTO attributions (event_id, actor_kind, actor, method, confidence, account_id, region,
+	event_time, event_source, event_name, error_code, identity_type, role_arn, session_name)
 SELECT 'ev-' || i,
 	CASE WHEN i % 10 = 0 THEN 'unattributed' ELSE 'notebook-instance' END,
 	CASE WHEN i % 10 <> 0 THEN 'nb-' || (i % 500) END,
 	CASE WHEN i % 10 = 0 THEN 'none' WHEN i % 7 = 0 THEN 'access-key-chain' ELSE 'session-name' END,
 	'high',
 	'1111222233' || lpad(((i % 500) % 4)::VARCHAR, 2, '0'),
-	['us-east-1', 'eu-west-1', 'us-west-2'][(i % 500) % 3 + 1]
+	['us-east-1', 'eu-west-1', 'us-west-2'][(i % 500) % 3 + 1],
+	-- The event columns attribution copies, as in event_rows above.
+	'2024-01-01T00:00:00Z'::TIMESTAMPTZ + to_seconds((i * 2592000 // $1)::BIGINT),
+	['sagemaker.amazonaws.com', 's3.amazonaws.com', 'kms.amazonaws.com', 'ec2.amazonaws.com'][i % 4 + 1],
+	CASE WHEN i % 997 = 0 THEN 'CreateEndpoint' ELSE 'Op' || (i % 59) END,
+	CASE WHEN i % 50 = 0 THEN 'AccessDenied' WHEN i % 50 = 1 THEN 'ThrottlingException' END,
+	'AssumedRole',
+	'arn:aws:iam::1111222233' || lpad(((i % 500) % 4)::VARCHAR, 2, '0') || ':role/service-role/Exec-' || ((i % 500) % 20),
+	CASE WHEN i % 7 = 0 THEN 'SageMaker' ELSE 'nb-' || (i % 500) END
 FROM range($1) t(i);
 `
 

@@ -33,15 +33,19 @@ func deniedSQL(p Params) (string, []any, error) {
 	coalesce(e.role_arn, e.principal_arn) AS principal,
 	e.event_source, e.event_name, e.aws_region AS region,
 	e.error_code, e.error_message,
-	e.request_parameters->>'bucketName' AS bucket,
-	e.request_parameters->>'key' AS object_key,
-	coalesce(e.request_parameters->>'keyId', e.request_parameters->>'KeyId') AS kms_key,
-	CAST(e.resources->0->>'ARN' AS VARCHAR) AS resource_arn,
+	e.request_bucket AS bucket,
+	e.request_key AS object_key,
+	e.request_kms_key AS kms_key,
+	e.resource_arn,
 	e.vpc_endpoint_id IS NOT NULL AS via_vpc_endpoint,
 	count(*) AS n,
 	min(e.event_time) AS first_seen,
 	max(e.event_time) AS last_seen
-FROM events e LEFT JOIN attributions a ON a.event_id = e.event_id
+FROM event_rows e
+-- Only the attributions of denied calls (they carry error_code): joining
+-- them whole reads every event_id of the table.
+LEFT JOIN (SELECT event_id, actor, error_code AS e_error_code FROM attributions WHERE ` +
+		strings.ReplaceAll(deniedCond, "e.error_code", "error_code") + `) a ON a.event_id = e.event_id
 WHERE ` + f.and() + `
 GROUP BY ALL`, f.args, nil
 }

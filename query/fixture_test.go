@@ -73,7 +73,7 @@ func newFixtureDB(t testing.TB, fixture string) *store.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rw.SQL.ExecContext(ctx, fixture); err != nil {
+	if _, err := rw.SQL.ExecContext(ctx, fixture+";\n"+requestFieldsSQL); err != nil {
 		rw.Close()
 		t.Fatalf("load fixture: %v", err)
 	}
@@ -87,3 +87,18 @@ func newFixtureDB(t testing.TB, fixture string) *store.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// requestFieldsSQL fills, for fixtures written straight into the tables,
+// the columns ingest reads from the record beside it and the event columns
+// attribution copies into attributions.
+const requestFieldsSQL = attributionEventColumnsSQL + `;
+UPDATE event_rows SET
+	request_bucket  = nullif(record ->> '$.requestParameters.bucketName', ''),
+	request_key     = nullif(record ->> '$.requestParameters.key', ''),
+	request_kms_key = coalesce(nullif(record ->> '$.requestParameters.keyId', ''), nullif(record ->> '$.requestParameters.KeyId', '')),
+	resource_arn    = nullif(record ->> '$.resources[0].ARN', '')`
+
+const attributionEventColumnsSQL = `UPDATE attributions a SET event_time = e.event_time,
+	event_source = e.event_source, event_name = e.event_name, error_code = e.error_code,
+	identity_type = e.identity_type, role_arn = e.role_arn, session_name = e.session_name
+	FROM event_rows e WHERE e.event_id = a.event_id`

@@ -176,12 +176,14 @@ func whodidSQL(p Params) (string, []any, error) {
 			CAST(e.response_elements AS VARCHAR), CAST(e.resources AS VARCHAR))), lower(?))`, p.Resource)
 	}
 	eventFilter(&f, p)
+	// Attributions are filtered by the event name they carry before the
+	// join: joining them whole reads every event_id of the table.
 	return `SELECT e.event_time, e.event_name,
 	coalesce(a.actor_kind, 'unattributed') AS actor_kind, a.actor, a.method, a.confidence,
 	e.recipient_account_id AS account_id, e.aws_region AS region, e.event_id
-FROM events e LEFT JOIN attributions a ON a.event_id = e.event_id
+FROM events e LEFT JOIN (SELECT * FROM attributions WHERE event_name = ?) a ON a.event_id = e.event_id
 WHERE ` + f.and() + `
-ORDER BY e.event_time DESC, e.event_id`, f.args, nil
+ORDER BY e.event_time DESC, e.event_id`, append([]any{p.EventName}, f.args...), nil
 }
 
 func activitySQL(p Params) (string, []any, error) {

@@ -34,7 +34,7 @@ func instancesSQL(p Params) (string, []any, error) {
 		inv.add("region = ?", p.Region)
 	}
 	var ev filter
-	ev.add("a.actor_kind = 'notebook-instance'")
+	ev.add("e.actor_kind = 'notebook-instance'")
 	eventFilter(&ev, p)
 	args := append(append([]any{}, inv.args...), ev.args...)
 	return `WITH inv AS (
@@ -46,9 +46,7 @@ func instancesSQL(p Params) (string, []any, error) {
 		ORDER BY created_at DESC NULLS LAST, last_started_at DESC NULLS LAST) = 1
 ), per_action AS (
 	-- Aggregating per action first keeps distinct_actions a plain count.
-	SELECT coalesce(a.account_id, e.recipient_account_id) AS account_id,
-		coalesce(a.region, e.aws_region) AS region,
-		a.actor AS name, e.event_source, e.event_name,
+	SELECT e.account_id, e.region, e.actor AS name, e.event_source, e.event_name,
 		count(*) AS calls,
 		count(e.error_code) AS errors,
 		count(*) FILTER (WHERE ` + deniedCond + `) AS denied,
@@ -56,10 +54,10 @@ func instancesSQL(p Params) (string, []any, error) {
 		max(e.event_time) AS last_seen,
 		count(*) FILTER (WHERE e.event_time >= coalesce(i.started_at, '-infinity'::TIMESTAMPTZ)) AS since_start,
 		count(*) FILTER (WHERE e.event_time >= coalesce(i.started_at, '-infinity'::TIMESTAMPTZ)
-			AND (e.session_name = a.actor OR a.method = 'session-name')) AS named_since_start
-	FROM attributions a JOIN events e ON e.event_id = a.event_id
-	LEFT JOIN inv i ON i.account_id = coalesce(a.account_id, e.recipient_account_id)
-		AND i.region = coalesce(a.region, e.aws_region) AND i.name = a.actor
+			AND (e.session_name = e.actor OR e.method = 'session-name')) AS named_since_start
+	-- Attributions carry the event columns this needs: no join to events.
+	FROM (SELECT *, account_id AS recipient_account_id, region AS aws_region FROM attributions) e
+	LEFT JOIN inv i ON i.account_id = e.account_id AND i.region = e.region AND i.name = e.actor
 	WHERE ` + ev.and() + `
 	GROUP BY ALL
 ), stats AS (
@@ -126,15 +124,22 @@ func coverageSQL(p Params) (string, []any, error) {
 		inv.add("region = ?", p.Region)
 	}
 	args := append(append([]any{}, ev.args...), inv.args...)
-	return `WITH ev AS (
+	return `WITH ev_reasons AS (
 	SELECT e.recipient_account_id AS account_id, e.role_arn,
 		count(*) AS calls,
 		count(*) FILTER (WHERE a.actor_kind IS NOT NULL AND a.actor_kind <> 'unattributed') AS attributed,
-		mode(coalesce(a.reason, 'not attributed yet'))
-			FILTER (WHERE a.actor_kind IS NULL OR a.actor_kind = 'unattributed') AS top_unattributed_reason
+		-- The most frequent reason; of equally frequent ones, the first in
+		-- text order, so that the answer does not depend on row order.
+		(list(coalesce(a.reason, 'not attributed yet') ORDER BY coalesce(a.reason, 'not attributed yet'))
+			FILTER (WHERE a.actor_kind IS NULL OR a.actor_kind = 'unattributed')) AS unattributed_reasons
 	FROM events e LEFT JOIN attributions a ON a.event_id = e.event_id
 	WHERE ` + ev.and() + `
 	GROUP BY e.recipient_account_id, e.role_arn
+), ev AS (
+	SELECT account_id, role_arn, calls, attributed,
+		(SELECT r FROM (SELECT unnest(unattributed_reasons) AS r) GROUP BY r ORDER BY count(*) DESC, r LIMIT 1)
+			AS top_unattributed_reason
+	FROM ev_reasons
 ), inv AS (
 	SELECT account_id, region, name, role_arn, lifecycle_config_name
 	FROM notebook_instances

@@ -35,7 +35,12 @@ INSERT INTO event_rows (event_id, event_time, event_source, event_name, aws_regi
 INSERT INTO attributions (event_id, actor_kind, actor, method, confidence, account_id, region) VALUES
  ('e1', 'notebook-instance', 'research-nb-1', 'session-name', 'high', '111122223333', 'us-east-1'),
  ('e2', 'notebook-instance', 'research-nb-1', 'session-name', 'high', '111122223333', 'us-east-1'),
- ('e3', 'unattributed', NULL, 'none', 'low', '111122223333', 'eu-west-1');`)
+ ('e3', 'unattributed', NULL, 'none', 'low', '111122223333', 'eu-west-1');
+-- What ingest reads beside the record and attribution copies from events.
+UPDATE event_rows SET request_bucket = record ->> '$.requestParameters.bucketName', request_key = record ->> '$.requestParameters.key';
+UPDATE attributions a SET event_time = e.event_time, event_source = e.event_source, event_name = e.event_name,
+	error_code = e.error_code, identity_type = e.identity_type, role_arn = e.role_arn, session_name = e.session_name
+	FROM event_rows e WHERE e.event_id = a.event_id;`)
 	if err != nil {
 		t.Fatal(err)
 	}
