@@ -71,6 +71,12 @@ func event(id, t, region, acct, source, name, ip string, who ev, req, resp ev) e
 	return e
 }
 
+// denied marks e as refused with AWS's error code and message.
+func denied(e ev, code, message string) ev {
+	e["errorCode"], e["errorMessage"] = code, message
+	return e
+}
+
 func assumeRole(id, t, region, acct string, who ev, roleARN, session, issued, expires string) ev {
 	return event(id, t, region, acct, "sts.amazonaws.com", "AssumeRole", "10.0.1.20", who,
 		ev{"roleArn": roleARN, "roleSessionName": session},
@@ -156,6 +162,23 @@ func scenarioFiles() []fixtureFile {
 		assumeRole("a-05-alice-assume-own-role", "2024-05-01T09:00:00Z", "us-east-1", acctA, aliceDefault, dsRole, "nb-alice", "ASIAALICECHAIN000001", "2024-05-01T10:00:00Z"),
 		event("a-06-alice-chained-get-object", "2024-05-01T09:05:00Z", "us-east-1", acctA, "s3.amazonaws.com", "GetObject", "10.0.1.20", aliceChained, ev{"bucketName": "ml-data"}, nil),
 		event("a-08-alice-chained-other-region", "2024-05-01T09:10:00Z", "us-west-2", acctA, "sagemaker.amazonaws.com", "ListTrainingJobs", "10.0.1.20", aliceChained, nil, nil),
+		// What an analyst asks of it: who created the endpoint, and why
+		// calls were denied (one of each message form AWS uses).
+		event("a-10-alice-create-endpoint", "2024-05-01T09:20:00Z", "us-east-1", acctA, "sagemaker.amazonaws.com", "CreateEndpoint", "10.0.1.20", aliceChained,
+			ev{"endpointName": "churn-model", "endpointConfigName": "churn-model-config"},
+			ev{"endpointArn": "arn:aws:sagemaker:us-east-1:111111111111:endpoint/churn-model"}),
+		denied(event("a-11-alice-denied-presigned-url", "2024-05-01T09:21:00Z", "us-east-1", acctA, "sagemaker.amazonaws.com", "CreatePresignedDomainUrl", "10.0.1.20", aliceChained,
+			ev{"domainId": "d-abc123example", "userProfileName": "alice"}, nil),
+			"AccessDeniedException", "User: arn:aws:sts::111111111111:assumed-role/AmazonSageMaker-ExecutionRole-DS/nb-alice is not authorized to perform: sagemaker:CreatePresignedDomainUrl on resource: arn:aws:sagemaker:us-east-1:111111111111:user-profile/d-abc123example/alice because no identity-based policy allows the sagemaker:CreatePresignedDomainUrl action"),
+		denied(event("a-12-alice-denied-scp", "2024-05-01T09:22:00Z", "us-east-1", acctA, "sagemaker.amazonaws.com", "CreateTrainingJob", "10.0.1.20", aliceChained,
+			ev{"trainingJobName": "churn-gpu"}, nil),
+			"AccessDeniedException", "User: arn:aws:sts::111111111111:assumed-role/AmazonSageMaker-ExecutionRole-DS/nb-alice is not authorized to perform: sagemaker:CreateTrainingJob on resource: arn:aws:sagemaker:us-east-1:111111111111:training-job/churn-gpu with an explicit deny in a service control policy"),
+		denied(event("a-13-alice-denied-kms-boundary", "2024-05-01T09:23:00Z", "us-east-1", acctA, "kms.amazonaws.com", "Decrypt", "10.0.1.20", aliceChained,
+			ev{"keyId": "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"}, nil),
+			"AccessDeniedException", "User: arn:aws:sts::111111111111:assumed-role/AmazonSageMaker-ExecutionRole-DS/nb-alice is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab because no permissions boundary allows the kms:Decrypt action"),
+		denied(event("a-14-bob-denied-s3-bare", "2024-05-01T09:35:00Z", "us-east-1", acctA, "s3.amazonaws.com", "PutObject", "10.0.1.21", bobDefault,
+			ev{"bucketName": "ml-restricted", "key": "exports/churn.csv"}, nil),
+			"AccessDenied", "Access Denied"),
 		event("a-09-alice-session-unlinked-key", "2024-05-01T11:00:00Z", "us-east-1", acctA, "s3.amazonaws.com", "GetObject", "10.0.1.20",
 			assumed("aws", acctA, dsRole, "nb-alice", "ASIAALICECHAIN000099", "2024-05-01T10:59:00Z"), nil, nil),
 		// Another team's pipeline uses notebook names as session names on its own role.

@@ -26,7 +26,7 @@ func TestAttributeCommand(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
-		"attributed: 40 events (40 recomputed), 5 unattributed",
+		"attributed: 45 events (45 recomputed), 6 unattributed",
 		"ACTOR KIND", "notebook-instance", "access-key-chain", "session-name",
 	} {
 		if !strings.Contains(got, want) {
