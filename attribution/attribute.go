@@ -116,13 +116,9 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	if !opts.Full {
 		subject = `(SELECT e.* FROM events e SEMI JOIN target t ON t.event_id = e.event_id)`
 	}
-	// The event columns the reports filter and group by are copied in, so
-	// that they need not join attributions to events whole.
 	res, err := tx.ExecContext(ctx, `INSERT INTO attributions (event_id, actor_kind, actor, method, confidence,
 		account_id, region, reason, note, evidence_event_id,
-		event_time, event_source, event_name, error_code, identity_type, role_arn, session_name)
-		SELECT c.*, x.event_time, x.event_source, x.event_name, x.error_code, x.identity_type, x.role_arn, x.session_name
-		FROM (`+sqlText(classifySQL, subject)+`) c JOIN `+subject+` x ON x.event_id = c.event_id`)
+		event_time, event_source, event_name, error_code, identity_type, role_arn, session_name) `+sqlText(classifySQL, subject))
 	if err != nil {
 		return sum, fmt.Errorf("attribute: %w", err)
 	}
@@ -172,7 +168,9 @@ func resolveKeys(ctx context.Context, tx *sql.Tx, exec func(string, string, ...a
 			return round, err
 		}
 		if err := exec("keys", `INSERT INTO ar_att (event_id, actor_kind, actor, method, confidence,
-			account_id, region, reason, note, evidence_event_id) `+sqlText(classifySQL, "ar")); err != nil {
+			account_id, region, reason, note, evidence_event_id)
+			SELECT event_id, actor_kind, actor, method, confidence, account_id, region, reason, note, evidence_event_id
+			FROM (`+sqlText(classifySQL, "ar")+`)`); err != nil {
 			return round, err
 		}
 	}

@@ -120,7 +120,7 @@ var prepareSQL = []string{
 	`CREATE OR REPLACE TEMP TABLE ar AS
 	SELECT event_id, event_time, aws_region, recipient_account_id, identity_type, principal_id, principal_arn,
 		identity_account_id, access_key_id, user_name, role_name, session_name, source_identity, invoked_by,
-		ec2_role_delivery, user_agent, source_ip, event_source,
+		ec2_role_delivery, user_agent, source_ip, event_source, event_name, role_arn,
 		error_code, session_created_at, request_parameters, response_elements
 	FROM events
 	WHERE event_name = 'AssumeRole' AND event_source = 'sts.amazonaws.com' AND event_time IS NOT NULL`,
@@ -230,7 +230,7 @@ GROUP BY access_key_id, valid_from`
 const classifySQL = `WITH s AS (
 	SELECT event_id, event_time, aws_region, recipient_account_id, identity_type, principal_id, principal_arn,
 		identity_account_id, access_key_id, user_name, role_name, session_name, source_identity, invoked_by,
-		ec2_role_delivery, user_agent, source_ip, event_source
+		ec2_role_delivery, user_agent, source_ip, event_source, event_name, error_code, role_arn
 	FROM {{SUBJECT}}
 ), nb AS (
 	SELECT s.event_id,
@@ -391,8 +391,12 @@ const classifySQL = `WITH s AS (
 					CASE WHEN people > 1 THEN ' (and ' || (people - 1) || ' more people)' ELSE '' END ||
 					' also used: possibly stolen credentials' END
 		) AS note,
-		CASE WHEN rule = 'key' THEN k_evidence END AS evidence_event_id
+		CASE WHEN rule = 'key' THEN k_evidence END AS evidence_event_id,
+		event_time, event_source, event_name, error_code, identity_type, role_arn, session_name
 	FROM r
 )
-SELECT event_id, actor_kind, actor, method, confidence, account_id, region, reason, nullif(note, '') AS note, evidence_event_id
+SELECT event_id, actor_kind, actor, method, confidence, account_id, region, reason, nullif(note, '') AS note, evidence_event_id,
+	-- The event columns the reports filter and group by, carried along
+	-- so that they need not join attributions to events whole.
+	event_time, event_source, event_name, error_code, identity_type, role_arn, session_name
 FROM o`
