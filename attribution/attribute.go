@@ -118,7 +118,8 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO attributions (event_id, actor_kind, actor, method, confidence,
 		account_id, region, reason, note, evidence_event_id,
-		event_time, event_source, event_name, error_code, identity_type, role_arn, session_name) `+sqlText(classifySQL, subject))
+		event_time, event_source, event_name, error_code, identity_type, role_arn, session_name,
+		recipient_account_id, aws_region) `+sqlText(classifySQL, subject))
 	if err != nil {
 		return sum, fmt.Errorf("attribute: %w", err)
 	}

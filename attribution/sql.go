@@ -392,11 +392,13 @@ const classifySQL = `WITH s AS (
 					' also used: possibly stolen credentials' END
 		) AS note,
 		CASE WHEN rule = 'key' THEN k_evidence END AS evidence_event_id,
-		event_time, event_source, event_name, error_code, identity_type, role_arn, session_name
+		event_time, event_source, event_name, error_code, identity_type, role_arn, session_name,
+		recipient_account_id, aws_region
 	FROM r
 )
 SELECT event_id, actor_kind, actor, method, confidence, account_id, region, reason, nullif(note, '') AS note, evidence_event_id,
 	-- The event columns the reports filter and group by, carried along
 	-- so that they need not join attributions to events whole.
-	event_time, event_source, event_name, error_code, identity_type, role_arn, session_name
+	event_time, event_source, event_name, error_code, identity_type, role_arn, session_name,
+	recipient_account_id, aws_region
 FROM o`

@@ -44,8 +44,7 @@ func deniedSQL(p Params) (string, []any, error) {
 FROM event_rows e
 -- Only the attributions of denied calls (they carry error_code): joining
 -- them whole reads every event_id of the table.
-LEFT JOIN (SELECT event_id, actor, error_code AS e_error_code FROM attributions WHERE ` +
-		strings.ReplaceAll(deniedCond, "e.error_code", "error_code") + `) a ON a.event_id = e.event_id
+LEFT JOIN (SELECT a.event_id, a.actor FROM attributions a WHERE ` + deniedOn("a") + `) a ON a.event_id = e.event_id
 WHERE ` + f.and() + `
 GROUP BY ALL`, f.args, nil
 }

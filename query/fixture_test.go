@@ -100,5 +100,6 @@ UPDATE event_rows SET
 
 const attributionEventColumnsSQL = `UPDATE attributions a SET event_time = e.event_time,
 	event_source = e.event_source, event_name = e.event_name, error_code = e.error_code,
-	identity_type = e.identity_type, role_arn = e.role_arn, session_name = e.session_name
+	identity_type = e.identity_type, role_arn = e.role_arn, session_name = e.session_name,
+	recipient_account_id = e.recipient_account_id, aws_region = e.aws_region
 	FROM event_rows e WHERE e.event_id = a.event_id`

@@ -31,6 +31,11 @@ type Params struct {
 	Actor string
 	// ErrorsOnly keeps only failed calls (activity).
 	ErrorsOnly bool
+
+	// pending is set by Run when some events have no attribution yet
+	// (ingest --no-attribute, or attribute not run since an upgrade):
+	// coverage then also reads those events, as unattributed calls.
+	pending bool
 }
 
 // Spec is a named query.
@@ -42,6 +47,8 @@ type Spec struct {
 	// post, when set, turns the SQL result into the query's result (denied
 	// explains each distinct error message in Go).
 	post func(ctx context.Context, r *Rows) (*Rows, error)
+	// readsPending says that the SQL depends on Params.pending.
+	readsPending bool
 }
 
 // ErrUnknownQuery is returned by Run for a name that is not a named query.
@@ -57,7 +64,7 @@ func Specs() []Spec {
 		{Name: "activity", Short: "the timeline of one actor's calls, newest first (--actor)", build: activitySQL},
 		{Name: "instances", Short: "one row per notebook instance: calls, errors, lifecycle config in effect", build: instancesSQL},
 		{Name: "denied", Short: "access denials by actor, action and resource, with the policy that would fix them", build: deniedSQL, post: explainDenials},
-		{Name: "coverage", Short: "attributed and unattributed calls per account and execution role", build: coverageSQL},
+		{Name: "coverage", Short: "attributed and unattributed calls per account and execution role", build: coverageSQL, readsPending: true},
 	}
 }
 
@@ -70,8 +77,9 @@ func Lookup(name string) (Spec, error) {
 	return Specs()[i], nil
 }
 
-// Build returns the SQL and bound arguments that Run would execute; it is
-// exported for tests and --explain style debugging.
+// Build returns the SQL and bound arguments that Run would execute on a
+// database where every event has its attribution; it is exported for tests
+// and --explain style debugging.
 func (s Spec) Build(p Params) (string, []any, error) { return s.build(p) }
 
 // Run runs the named query name on db with p. The caller must Close the
@@ -80,6 +88,11 @@ func Run(ctx context.Context, db *store.DB, name string, p Params) (*Rows, error
 	spec, err := Lookup(name)
 	if err != nil {
 		return nil, err
+	}
+	if spec.readsPending {
+		if p.pending, err = pendingEvents(ctx, db); err != nil {
+			return nil, fmt.Errorf("query %s: %w", name, err)
+		}
 	}
 	text, args, err := spec.build(p)
 	if err != nil {
@@ -98,6 +111,16 @@ func Run(ctx context.Context, db *store.DB, name string, p Params) (*Rows, error
 		return spec.post(ctx, r)
 	}
 	return r, nil
+}
+
+// pendingEvents reports whether some events have no attribution: every
+// attribute run leaves exactly one per event, so the two counts, which
+// DuckDB answers from its row counts, differ only then.
+func pendingEvents(ctx context.Context, db *store.DB) (bool, error) {
+	var events, attributed int64
+	err := db.SQL.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM event_rows), (SELECT count(*) FROM attributions)`).
+		Scan(&events, &attributed)
+	return events != attributed, err
 }
 
 // filter collects WHERE conditions and their bound arguments. Conditions
@@ -126,18 +149,22 @@ func (f *filter) and() string {
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // eventFilter adds the common filters on the events table aliased e.
-func eventFilter(f *filter, p Params) {
+func eventFilter(f *filter, p Params) { eventFilterOn(f, "e", p) }
+
+// eventFilterOn adds the common filters on alias, events or attributions
+// (which carry the same event_time, recipient_account_id and aws_region).
+func eventFilterOn(f *filter, alias string, p Params) {
 	if !p.Since.IsZero() {
-		f.add("e.event_time >= CAST(? AS TIMESTAMPTZ)", rfc3339(p.Since))
+		f.add(alias+".event_time >= CAST(? AS TIMESTAMPTZ)", rfc3339(p.Since))
 	}
 	if !p.Until.IsZero() {
-		f.add("e.event_time < CAST(? AS TIMESTAMPTZ)", rfc3339(p.Until))
+		f.add(alias+".event_time < CAST(? AS TIMESTAMPTZ)", rfc3339(p.Until))
 	}
 	if p.Account != "" {
-		f.add("e.recipient_account_id = ?", p.Account)
+		f.add(alias+".recipient_account_id = ?", p.Account)
 	}
 	if p.Region != "" {
-		f.add("e.aws_region = ?", p.Region)
+		f.add(alias+".aws_region = ?", p.Region)
 	}
 }
 
@@ -150,9 +177,15 @@ var deniedCodes = []string{
 	"NotAuthorizedException", "Forbidden", "ForbiddenException",
 }
 
-// deniedCond is true for events that failed authorization.
-var deniedCond = "(e.error_code IN ('" + strings.Join(deniedCodes, "', '") + "')" +
-	" OR e.error_code LIKE '%AccessDenied%' OR e.error_code LIKE '%Unauthorized%')"
+// deniedCond is true for events (aliased e) that failed authorization.
+var deniedCond = deniedOn("e")
+
+// deniedOn is deniedCond on alias, events or attributions.
+func deniedOn(alias string) string {
+	c := alias + ".error_code"
+	return "(" + c + " IN ('" + strings.Join(deniedCodes, "', '") + "')" +
+		" OR " + c + " LIKE '%AccessDenied%' OR " + c + " LIKE '%Unauthorized%')"
+}
 
 // eventSourceArg accepts "sagemaker" for "sagemaker.amazonaws.com".
 func eventSourceArg(s string) string {

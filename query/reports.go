@@ -34,9 +34,14 @@ func instancesSQL(p Params) (string, []any, error) {
 		inv.add("region = ?", p.Region)
 	}
 	var ev filter
-	ev.add("e.actor_kind = 'notebook-instance'")
-	eventFilter(&ev, p)
-	args := append(append([]any{}, inv.args...), ev.args...)
+	ev.add("a.actor_kind = 'notebook-instance'")
+	eventFilterOn(&ev, "a", p)
+	args := append(append(append([]any{}, inv.args...), ev.args...), ev.args...)
+	// Attributions carry the event columns this needs: it reads no events.
+	// The calls since the instance last started are counted as all calls
+	// less those before the start, so that only the second scan joins the
+	// inventory, and only to keep the calls before the start: joining every
+	// call to its instance to compare the times took as long as the rest.
 	return `WITH inv AS (
 	SELECT account_id, region, name, lifecycle_config_name,
 		coalesce(last_started_at, created_at) AS started_at
@@ -46,28 +51,39 @@ func instancesSQL(p Params) (string, []any, error) {
 		ORDER BY created_at DESC NULLS LAST, last_started_at DESC NULLS LAST) = 1
 ), per_action AS (
 	-- Aggregating per action first keeps distinct_actions a plain count.
-	SELECT e.account_id, e.region, e.actor AS name, e.event_source, e.event_name,
+	SELECT a.account_id, a.region, a.actor AS name, a.event_source, a.event_name,
 		count(*) AS calls,
-		count(e.error_code) AS errors,
-		count(*) FILTER (WHERE ` + deniedCond + `) AS denied,
-		min(e.event_time) AS first_seen,
-		max(e.event_time) AS last_seen,
-		count(*) FILTER (WHERE e.event_time >= coalesce(i.started_at, '-infinity'::TIMESTAMPTZ)) AS since_start,
-		count(*) FILTER (WHERE e.event_time >= coalesce(i.started_at, '-infinity'::TIMESTAMPTZ)
-			AND (e.session_name = e.actor OR e.method = 'session-name')) AS named_since_start
-	-- Attributions carry the event columns this needs: no join to events.
-	FROM (SELECT *, account_id AS recipient_account_id, region AS aws_region FROM attributions) e
-	LEFT JOIN inv i ON i.account_id = e.account_id AND i.region = e.region AND i.name = e.actor
+		count(a.error_code) AS errors,
+		count(*) FILTER (WHERE ` + deniedOn("a") + `) AS denied,
+		min(a.event_time) AS first_seen,
+		max(a.event_time) AS last_seen,
+		count(*) FILTER (WHERE a.session_name = a.actor OR a.method = 'session-name') AS named
+	FROM attributions a
 	WHERE ` + ev.and() + `
 	GROUP BY ALL
-), stats AS (
+), before_start AS (
+	SELECT a.account_id, a.region, a.actor AS name,
+		count(*) AS calls,
+		count(*) FILTER (WHERE a.session_name = a.actor OR a.method = 'session-name') AS named
+	FROM attributions a
+	SEMI JOIN inv i ON i.account_id = a.account_id AND i.region = a.region AND i.name = a.actor
+		AND a.event_time < i.started_at
+	WHERE ` + ev.and() + `
+	GROUP BY ALL
+), totals AS (
 	SELECT account_id, region, name,
 		sum(calls)::BIGINT AS calls, sum(errors)::BIGINT AS errors, sum(denied)::BIGINT AS denied,
 		count(*) AS distinct_actions,
 		min(first_seen) AS first_seen, max(last_seen) AS last_seen,
-		sum(since_start)::BIGINT AS since_start, sum(named_since_start)::BIGINT AS named_since_start
+		sum(named)::BIGINT AS named
 	FROM per_action
 	GROUP BY account_id, region, name
+), stats AS (
+	SELECT t.*,
+		t.calls - coalesce(b.calls, 0) AS since_start,
+		t.named - coalesce(b.named, 0) AS named_since_start
+	FROM totals t LEFT JOIN before_start b
+		ON b.account_id = t.account_id AND b.region = t.region AND b.name = t.name
 ), joined AS (
 	SELECT coalesce(i.account_id, s.account_id) AS account_id,
 		coalesce(i.region, s.region) AS region,
@@ -112,9 +128,12 @@ ORDER BY account_id, region, instance`, args, nil
 // inventory (instances that made no call in the window) are listed too, so
 // the rollout list is complete.
 func coverageSQL(p Params) (string, []any, error) {
-	var ev filter
-	ev.add("e.identity_type = 'AssumedRole'")
-	eventFilter(&ev, p)
+	var att filter
+	att.add("a.identity_type = 'AssumedRole'")
+	eventFilterOn(&att, "a", p)
+	var pend filter
+	pend.add("e.identity_type = 'AssumedRole'")
+	eventFilter(&pend, p)
 	var inv filter
 	inv.add("deleted_at IS NULL")
 	if p.Account != "" {
@@ -123,23 +142,42 @@ func coverageSQL(p Params) (string, []any, error) {
 	if p.Region != "" {
 		inv.add("region = ?", p.Region)
 	}
-	args := append(append([]any{}, ev.args...), inv.args...)
-	return `WITH ev_reasons AS (
-	SELECT e.recipient_account_id AS account_id, e.role_arn,
-		count(*) AS calls,
-		count(*) FILTER (WHERE a.actor_kind IS NOT NULL AND a.actor_kind <> 'unattributed') AS attributed,
+	args := append([]any{}, att.args...)
+	// Attributions carry the event columns: only when some events have
+	// none yet (p.pending) are the events read, for those events alone.
+	pending := ""
+	if p.pending {
+		args = append(args, pend.args...)
+		pending = `
+		UNION ALL
+		SELECT e.recipient_account_id, e.role_arn, NULL, NULL
+		FROM events e
+		WHERE ` + pend.and() + `
+			AND NOT EXISTS (SELECT 1 FROM attributions x WHERE x.event_id = e.event_id)`
+	}
+	args = append(args, inv.args...)
+	return `WITH calls AS (
+	-- One row per role and reason: few, however many the calls.
+	SELECT account_id, role_arn,
+		coalesce(actor_kind <> 'unattributed', false) AS attributed,
+		CASE WHEN actor_kind IS NULL OR actor_kind = 'unattributed'
+			THEN coalesce(reason, 'not attributed yet') END AS reason,
+		count(*) AS n
+	FROM (
+		SELECT a.recipient_account_id AS account_id, a.role_arn, a.actor_kind, a.reason
+		FROM attributions a
+		WHERE ` + att.and() + pending + `
+	)
+	GROUP BY ALL
+), ev AS (
+	SELECT account_id, role_arn,
+		sum(n)::BIGINT AS calls,
+		coalesce(sum(n) FILTER (WHERE attributed), 0)::BIGINT AS attributed,
 		-- The most frequent reason; of equally frequent ones, the first in
 		-- text order, so that the answer does not depend on row order.
-		(list(coalesce(a.reason, 'not attributed yet') ORDER BY coalesce(a.reason, 'not attributed yet'))
-			FILTER (WHERE a.actor_kind IS NULL OR a.actor_kind = 'unattributed')) AS unattributed_reasons
-	FROM events e LEFT JOIN attributions a ON a.event_id = e.event_id
-	WHERE ` + ev.and() + `
-	GROUP BY e.recipient_account_id, e.role_arn
-), ev AS (
-	SELECT account_id, role_arn, calls, attributed,
-		(SELECT r FROM (SELECT unnest(unattributed_reasons) AS r) GROUP BY r ORDER BY count(*) DESC, r LIMIT 1)
-			AS top_unattributed_reason
-	FROM ev_reasons
+		arg_min(reason, (-n, reason)) FILTER (WHERE NOT attributed) AS top_unattributed_reason
+	FROM calls
+	GROUP BY account_id, role_arn
 ), inv AS (
 	SELECT account_id, region, name, role_arn, lifecycle_config_name
 	FROM notebook_instances

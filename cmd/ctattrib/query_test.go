@@ -39,7 +39,8 @@ INSERT INTO attributions (event_id, actor_kind, actor, method, confidence, accou
 -- What ingest reads beside the record and attribution copies from events.
 UPDATE event_rows SET request_bucket = record ->> '$.requestParameters.bucketName', request_key = record ->> '$.requestParameters.key';
 UPDATE attributions a SET event_time = e.event_time, event_source = e.event_source, event_name = e.event_name,
-	error_code = e.error_code, identity_type = e.identity_type, role_arn = e.role_arn, session_name = e.session_name
+	error_code = e.error_code, identity_type = e.identity_type, role_arn = e.role_arn, session_name = e.session_name,
+	recipient_account_id = e.recipient_account_id, aws_region = e.aws_region
 	FROM event_rows e WHERE e.event_id = a.event_id;`)
 	if err != nil {
 		t.Fatal(err)
