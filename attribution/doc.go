@@ -46,10 +46,13 @@
 //	 6 role AWSReservedSSO_*                  sso-user          sso-role-session  high
 //	 7 session name = a notebook instance whose role the inventory does not know
 //	                                          notebook-instance session-name      medium
-//	 8 user agent exec-env/AWS_Lambda_*       lambda-function   lambda-function-name medium
-//	 9 session name of 32 hex digits, or user agent exec-env/AWS_ECS_*
-//	                                          ecs-task          ecs-task-id       medium
-//	10 userIdentity.invokedBy                 aws-service       invoked-by        medium
+//	 8 user agent exec-env/AWS_Lambda_*, or a key whose calls carry it (see Keys)
+//	                                          lambda-function   lambda-function-name medium
+//	 9 session name of 32 hex digits, or user agent exec-env/AWS_ECS_* (or a
+//	   key whose calls carry it)              ecs-task          ecs-task-id       medium
+//	10 userIdentity.invokedBy, unless the session's own calls used the key
+//	   (the service called on the session's behalf: rules 8, 9, 11 or 12)
+//	                                          aws-service       invoked-by        medium
 //	11 session name is an e-mail address      person            email-session-name medium
 //	12 otherwise                              unattributed, with a reason: the default
 //	                                          SageMaker session (listing the notebooks on the
@@ -70,6 +73,15 @@
 // that called an AssumeRole for a notebook-named session on the same role
 // is that instance's default SageMaker key, so calls made with it outside
 // the profile are the instance's too.
+//
+// A key no AssumeRole links is still known from its own calls: a Lambda
+// function's or ECS task's when their user agent names the compute, else
+// the session's, which nothing attributes. AWS services that call with a
+// session's key on its behalf (S3 decrypting with KMS for a GetObject,
+// forward access) put their own name in invokedBy and the user agent;
+// such a call is the session's, not the service's. A key only ever used
+// with invokedBy is the service's own session (CloudFormation with a
+// stack's service role).
 //
 // A link holds only while the key is valid: from the AssumeRole (or the
 // default session's creation date) to the expiration in the response,

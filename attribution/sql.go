@@ -125,6 +125,48 @@ var prepareSQL = []string{
 	FROM events
 	WHERE event_name = 'AssumeRole' AND event_source = 'sts.amazonaws.com' AND event_time IS NOT NULL`,
 
+	// seen_keys: keys known from their own calls rather than from an
+	// AssumeRole. A service that calls with a session's key on that
+	// session's behalf (S3 decrypting with KMS for a GetObject: forward
+	// access) sends its own name as invokedBy and user agent; the
+	// session's direct calls with the same key say whose call it was: a
+	// Lambda function's or ECS task's when their user agent names the
+	// compute, else a session nothing attributes ('unattributed', the
+	// session's ARN). A key only ever used with invokedBy is the service's
+	// own session (CloudFormation with a stack's service role).
+	`CREATE OR REPLACE TEMP TABLE seen_keys AS
+	WITH direct AS (
+		SELECT access_key_id, coalesce(session_created_at, event_time) AS t, event_time, event_id,
+			CASE WHEN session_name IS NULL THEN 'unattributed'
+				WHEN user_agent LIKE '%exec-env/AWS\_Lambda%' ESCAPE '\' THEN 'lambda-function'
+				WHEN user_agent LIKE '%exec-env/AWS\_ECS%' ESCAPE '\' THEN 'ecs-task'
+				ELSE 'unattributed' END AS actor_kind,
+			session_name, principal_arn,
+			coalesce(identity_account_id, recipient_account_id) AS account_id, aws_region AS region
+		FROM events
+		WHERE identity_type = 'AssumedRole' AND invoked_by IS NULL AND event_time IS NOT NULL
+		  AND (user_agent LIKE '%exec-env/AWS\_Lambda%' ESCAPE '\' OR user_agent LIKE '%exec-env/AWS\_ECS%' ESCAPE '\'
+			OR access_key_id IN (SELECT access_key_id FROM events WHERE identity_type = 'AssumedRole' AND invoked_by IS NOT NULL))
+		  AND regexp_full_match(access_key_id, '[A-Z0-9]{16,128}')
+	), per_key AS (
+		SELECT access_key_id,
+			min(t) - INTERVAL 1 MINUTE AS valid_from,
+			max(t) + INTERVAL 12 HOUR AS valid_to,
+			count(DISTINCT actor_kind || ' ' || session_name) FILTER (WHERE actor_kind <> 'unattributed') AS computes,
+			min(actor_kind) FILTER (WHERE actor_kind <> 'unattributed') AS compute_kind,
+			min(session_name) FILTER (WHERE actor_kind <> 'unattributed') AS compute,
+			min(principal_arn) AS principal_arn,
+			min(account_id) AS account_id, min(region) AS region,
+			arg_min(event_id, (actor_kind = 'unattributed', event_time, event_id)) AS evidence_event_id
+		FROM direct
+		GROUP BY access_key_id
+	)
+	SELECT access_key_id, valid_from, valid_to,
+		CASE WHEN computes = 1 THEN compute_kind ELSE 'unattributed' END AS actor_kind,
+		CASE WHEN computes = 1 THEN compute ELSE coalesce(principal_arn, access_key_id) END AS actor,
+		account_id, region, evidence_event_id
+	FROM per_key`,
+
 	`CREATE OR REPLACE TEMP TABLE links AS
 	WITH l AS (
 		SELECT event_id AS link_event_id, event_time AS t, aws_region AS region, recipient_account_id,
@@ -193,7 +235,7 @@ var prepareSQL = []string{
 // that called AssumeRole for a notebook-named session. One row per key and
 // start time; several actors for one key make a low-confidence row.
 const keysSQL = `CREATE OR REPLACE TEMP TABLE keys_new AS
-WITH cand AS (
+WITH linked AS (
 	SELECT issued_key AS access_key_id, valid_from, valid_to, 'issued' AS link_kind, fix_kind AS actor_kind,
 		fix_actor AS actor, fix_conf AS confidence, fix_account AS account_id, fix_region AS region,
 		link_event_id AS evidence_event_id, 1 AS prio
@@ -208,6 +250,16 @@ WITH cand AS (
 	SELECT caller_key, caller_from, caller_to, 'caller', 'notebook-instance', fix_actor, fix_conf,
 		fix_account, fix_region, link_event_id, 3
 	FROM links WHERE caller_link
+), cand AS (
+	SELECT * FROM linked
+	UNION ALL
+	-- Keys known from their own calls, when no AssumeRole links them: an
+	-- AssumeRole link is the stronger evidence, and a row of each would
+	-- hide one another in the time-ordered lookup.
+	SELECT access_key_id, valid_from, valid_to, 'seen', actor_kind, actor, 'medium',
+		account_id, region, evidence_event_id, 4
+	FROM seen_keys
+	WHERE access_key_id NOT IN (SELECT access_key_id FROM linked WHERE access_key_id IS NOT NULL)
 )
 SELECT access_key_id, valid_from, max(valid_to) AS valid_to,
 	arg_min(link_kind, (prio, actor_kind, actor, evidence_event_id)) AS link_kind,
@@ -271,14 +323,18 @@ const classifySQL = `WITH s AS (
 			WHEN source_identity IS NOT NULL AND source_identity <> '' THEN 'source-identity'
 			WHEN coalesce(key_ok, false) AND k_link = 'issued' THEN 'key'
 			WHEN coalesce(m.role_ok, false) THEN 'session-name'
-			WHEN coalesce(key_ok, false) THEN 'key'
+			WHEN coalesce(key_ok, false) AND k_link <> 'seen' THEN 'key'
 			WHEN regexp_full_match(session_name, '{{EC2}}') THEN 'ec2'
 			WHEN starts_with(role_name, 'AWSReservedSSO_') AND session_name IS NOT NULL THEN 'sso'
 			WHEN m IS NOT NULL AND NOT m.role_known THEN 'session-name'
 			WHEN user_agent LIKE '%exec-env/AWS\_Lambda%' ESCAPE '\' AND session_name IS NOT NULL THEN 'lambda'
+			WHEN coalesce(key_ok, false) AND k_link = 'seen' AND k_kind = 'lambda-function' THEN 'lambda'
 			WHEN regexp_full_match(session_name, '{{ECS}}')
-				OR (user_agent LIKE '%exec-env/AWS\_ECS%' ESCAPE '\' AND session_name IS NOT NULL) THEN 'ecs'
-			WHEN invoked_by IS NOT NULL THEN 'invoked-by'
+				OR (user_agent LIKE '%exec-env/AWS\_ECS%' ESCAPE '\' AND session_name IS NOT NULL)
+				OR (coalesce(key_ok, false) AND k_link = 'seen' AND k_kind = 'ecs-task') THEN 'ecs'
+			-- The service is the actor unless the session's own calls used
+			-- the key too: then it called on the session's behalf.
+			WHEN invoked_by IS NOT NULL AND NOT (coalesce(key_ok, false) AND k_link = 'seen') THEN 'invoked-by'
 			WHEN regexp_full_match(session_name, '{{EMAIL}}') THEN 'email'
 			ELSE 'unattributed'
 		END AS rule
@@ -380,7 +436,8 @@ const classifySQL = `WITH s AS (
 					'assumed-role ARN ' || coalesce(principal_arn, '(none)') || ' has no session name'
 				ELSE 'session name ' || session_name || ' on role ' || coalesce(role_name, '?') ||
 					' matches no notebook instance, compute naming convention or AssumeRole in the data'
-			END
+			END || CASE WHEN invoked_by IS NOT NULL
+				THEN ' (' || invoked_by || ' made this call on the session''s behalf)' ELSE '' END
 		END AS reason,
 		concat_ws('; ',
 			CASE WHEN rule = 'key' THEN k_note END,
@@ -391,7 +448,11 @@ const classifySQL = `WITH s AS (
 					CASE WHEN people > 1 THEN ' (and ' || (people - 1) || ' more people)' ELSE '' END ||
 					' also used: possibly stolen credentials' END
 		) AS note,
-		CASE WHEN rule = 'key' THEN k_evidence END AS evidence_event_id,
+		CASE WHEN rule = 'key' THEN k_evidence
+			-- A call another service made with the session's key: the
+			-- session's own call that shows what it is.
+			WHEN rule IN ('lambda', 'ecs') AND invoked_by IS NOT NULL AND coalesce(key_ok, false) AND k_link = 'seen'
+				THEN k_evidence END AS evidence_event_id,
 		event_time, event_source, event_name, error_code, identity_type, role_arn, session_name,
 		recipient_account_id, aws_region
 	FROM r
