@@ -162,6 +162,14 @@ func resolveKeys(ctx context.Context, tx *sql.Tx, exec func(string, string, ...a
 		if err := exec("keys", `CREATE OR REPLACE TEMP TABLE keys AS SELECT * FROM keys_new ORDER BY access_key_id, valid_from`); err != nil {
 			return round, err
 		}
+		// Each link of a key holds until the key's next link starts: the
+		// spans do not overlap, so the link in force at an event's time is
+		// the one span that contains it.
+		if err := exec("keys", `CREATE OR REPLACE TEMP TABLE keys_spans AS
+			SELECT *, lead(valid_from, 1, 'infinity'::TIMESTAMPTZ) OVER (PARTITION BY access_key_id ORDER BY valid_from) AS next_from
+			FROM keys`); err != nil {
+			return round, err
+		}
 		if changed == 0 || round == maxRounds {
 			return round, nil
 		}

@@ -189,9 +189,9 @@ var prepareSQL = []string{
 		SELECT l2.link_event_id,
 			arg_max(struct_pack(name := i.name, account := i.account_id, region := i.region, role := i.role_name,
 					role_ok := coalesce(i.role_name = l2.target_role, false), role_known := i.role_name IS NOT NULL),
-				printf('%d|%s|%s|%s', CASE WHEN i.role_name = l2.target_role THEN 4 WHEN i.role_name IS NULL THEN 1 ELSE 0 END
+				(CASE WHEN i.role_name = l2.target_role THEN 4 WHEN i.role_name IS NULL THEN 1 ELSE 0 END
 					+ CASE WHEN i.region = l2.region THEN 2 ELSE 0 END,
-					i.region, coalesce(strftime(i.created_at, '%Y%m%d%H%M%S'), ''), i.source)) AS m
+					i.region, coalesce(i.created_at, '-infinity'::TIMESTAMPTZ), i.source)) AS m
 		FROM l2 JOIN inv i ON i.account_id = coalesce(l2.role_account, l2.recipient_account_id) AND i.name = l2.target_session
 			AND (i.created_at IS NULL OR i.created_at <= l2.t + INTERVAL 10 MINUTE)
 			AND (i.deleted_at IS NULL OR l2.t < i.deleted_at + INTERVAL 10 MINUTE)
@@ -289,9 +289,11 @@ const classifySQL = `WITH s AS (
 		arg_max(struct_pack(name := i.name, account := i.account_id, region := i.region, role := i.role_display,
 				role_ok := coalesce(i.role_name = lower(s.role_name), false), role_known := i.role_name IS NOT NULL,
 				same_region := i.region = s.aws_region),
-			printf('%d|%s|%s|%s', CASE WHEN i.role_name = lower(s.role_name) THEN 4 WHEN i.role_name IS NULL THEN 1 ELSE 0 END
+			-- Best first: the call's role, then its region, then the latest
+			-- lifetime (a struct compares field by field).
+			(CASE WHEN i.role_name = lower(s.role_name) THEN 4 WHEN i.role_name IS NULL THEN 1 ELSE 0 END
 				+ CASE WHEN i.region = s.aws_region THEN 2 ELSE 0 END,
-				i.region, coalesce(strftime(i.created_at, '%Y%m%d%H%M%S'), ''), i.source)) AS m
+				i.region, coalesce(i.created_at, '-infinity'::TIMESTAMPTZ), i.source)) AS m
 	FROM s JOIN inv i ON i.account_id = s.identity_account_id AND i.name = s.session_name
 		AND (i.created_at IS NULL OR i.created_at <= s.event_time + INTERVAL 10 MINUTE)
 		AND (i.deleted_at IS NULL OR s.event_time < i.deleted_at + INTERVAL 10 MINUTE)
@@ -305,7 +307,12 @@ const classifySQL = `WITH s AS (
 		h.person, h.people, ir.names AS role_notebooks
 	FROM s
 	LEFT JOIN nb ON nb.event_id = s.event_id
-	ASOF LEFT JOIN keys k ON s.access_key_id = k.access_key_id AND s.event_time >= k.valid_from
+	-- The key's link that starts last before the event: each link of a
+	-- key runs until its next one starts (keys_spans), so at most one
+	-- matches and a hash join finds it. An ASOF join gave the same answer
+	-- but sorted the events, whole rows, and was the costliest step.
+	LEFT JOIN keys_spans k ON k.access_key_id = s.access_key_id
+		AND s.event_time >= k.valid_from AND s.event_time < k.next_from
 	LEFT JOIN hip h ON h.account_id = coalesce(s.identity_account_id, s.recipient_account_id) AND h.source_ip = s.source_ip
 	LEFT JOIN inv_roles ir ON ir.account_id = s.identity_account_id AND ir.role_name = lower(s.role_name)
 ), r AS (
