@@ -179,6 +179,28 @@ func scenarioFiles() []fixtureFile {
 		denied(event("a-14-bob-denied-s3-bare", "2024-05-01T09:35:00Z", "us-east-1", acctA, "s3.amazonaws.com", "PutObject", "10.0.1.21", bobDefault,
 			ev{"bucketName": "ml-restricted", "key": "exports/churn.csv"}, nil),
 			"AccessDenied", "Access Denied"),
+		// The other forms: explicit denies in a bucket policy, a session
+		// policy (carol's chained session), a permissions boundary and an
+		// identity-based policy that the message names; a KMS key policy
+		// that grants nothing; EC2's encoded message.
+		denied(event("a-15-alice-denied-bucket-policy", "2024-05-01T09:36:00Z", "us-east-1", acctA, "s3.amazonaws.com", "GetObject", "10.0.1.20", aliceChained,
+			ev{"bucketName": "ml-restricted", "key": "raw/customers.csv"}, nil),
+			"AccessDenied", `User: arn:aws:sts::111111111111:assumed-role/AmazonSageMaker-ExecutionRole-DS/nb-alice is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::ml-restricted/raw/customers.csv" with an explicit deny in a resource-based policy`),
+		denied(event("a-16-carol-denied-session-policy", "2024-05-01T09:40:00Z", "us-east-1", acctA, "athena.amazonaws.com", "DeleteWorkGroup", "10.0.2.30", carolAnalytics,
+			ev{"workGroup": "primary"}, nil),
+			"AccessDeniedException", "User: arn:aws:sts::111111111111:assumed-role/AnalyticsRole/carol-analytics is not authorized to perform: athena:DeleteWorkGroup on resource: arn:aws:athena:us-east-1:111111111111:workgroup/primary with an explicit deny in a session policy"),
+		denied(event("a-17-alice-denied-boundary-explicit", "2024-05-01T09:41:00Z", "us-east-1", acctA, "iam.amazonaws.com", "PassRole", "10.0.1.20", aliceChained,
+			ev{"roleArn": "arn:aws:iam::111111111111:role/AdminRole"}, nil),
+			"AccessDenied", "User: arn:aws:sts::111111111111:assumed-role/AmazonSageMaker-ExecutionRole-DS/nb-alice is not authorized to perform: iam:PassRole on resource: arn:aws:iam::111111111111:role/AdminRole with an explicit deny in a permissions boundary"),
+		denied(event("a-18-alice-denied-identity-explicit", "2024-05-01T09:42:00Z", "us-east-1", acctA, "sagemaker.amazonaws.com", "DeleteEndpoint", "10.0.1.20", aliceChained,
+			ev{"endpointName": "fraud-model"}, nil),
+			"AccessDeniedException", "User: arn:aws:sts::111111111111:assumed-role/AmazonSageMaker-ExecutionRole-DS/nb-alice is not authorized to perform: sagemaker:DeleteEndpoint on resource: arn:aws:sagemaker:us-east-1:111111111111:endpoint/fraud-model with an explicit deny in an identity-based policy: arn:aws:iam::111111111111:policy/DenyEndpointDeletion"),
+		denied(event("a-19-alice-denied-kms-key-policy", "2024-05-01T09:43:00Z", "us-east-1", acctA, "kms.amazonaws.com", "GenerateDataKey", "10.0.1.20", aliceChained,
+			ev{"keyId": "arn:aws:kms:us-east-1:111111111111:key/9876fedc-98fe-76dc-54ba-9876543210fe", "keySpec": "AES_256"}, nil),
+			"AccessDeniedException", "User: arn:aws:sts::111111111111:assumed-role/AmazonSageMaker-ExecutionRole-DS/nb-alice is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:us-east-1:111111111111:key/9876fedc-98fe-76dc-54ba-9876543210fe because no resource-based policy allows the kms:GenerateDataKey action"),
+		denied(event("a-27-ec2-denied-encoded", "2024-05-01T10:30:00Z", "us-east-1", acctA, "ec2.amazonaws.com", "RunInstances", "10.0.3.40", ec2Linked,
+			ev{"instanceType": "p4d.24xlarge"}, nil),
+			"Client.UnauthorizedOperation", "You are not authorized to perform this operation. Encoded authorization failure message: 4xMpl3EncodedFailureMessage"),
 		event("a-09-alice-session-unlinked-key", "2024-05-01T11:00:00Z", "us-east-1", acctA, "s3.amazonaws.com", "GetObject", "10.0.1.20",
 			assumed("aws", acctA, dsRole, "nb-alice", "ASIAALICECHAIN000099", "2024-05-01T10:59:00Z"), nil, nil),
 		// Another team's pipeline uses notebook names as session names on its own role.

@@ -289,6 +289,9 @@ func Explain(ev DeniedEvent) Explanation {
 		ex.Reason, ex.PolicyType = reasonIdentityAllow, PolicyIdentity
 		ex.SuggestedPolicy = allowPolicy(ex.Action, ex.Resource)
 	}
+	if strings.Contains(ev.ErrorMessage, "Encoded authorization failure message") {
+		ex.Checks = append(ex.Checks, decodeCheck)
+	}
 	switch service {
 	case "s3":
 		ex.Checks = append(ex.Checks, s3Checks(ev)...)
@@ -297,6 +300,11 @@ func Explain(ev DeniedEvent) Explanation {
 	}
 	return ex
 }
+
+// decodeCheck is the check for messages that carry an encoded
+// authorization failure (EC2 and a few others): decoding it names the
+// statement and policy type that denied.
+const decodeCheck = "decode the message's encoded failure with aws sts decode-authorization-message --encoded-message (needs sts:DecodeAuthorizationMessage): it names the policy type and statement that denied"
 
 func explicitCheck(d Denial) string {
 	where := map[string]string{

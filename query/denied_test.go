@@ -135,6 +135,9 @@ func TestExplain(t *testing.T) {
 			if strings.HasPrefix(got.Action, "kms:") && !strings.Contains(strings.Join(got.Checks, ";"), "key policy") {
 				t.Errorf("KMS denial checks lack the key policy: %q", got.Checks)
 			}
+			if encoded := strings.Contains(tt.ev.ErrorMessage, "Encoded authorization failure"); encoded != strings.Contains(strings.Join(got.Checks, ";"), "decode-authorization-message") {
+				t.Errorf("Explain().Checks = %q: want decode-authorization-message named exactly when the message is encoded (%v)", got.Checks, encoded)
+			}
 		})
 	}
 }

@@ -13,11 +13,10 @@ import (
 )
 
 // scenarioParams are what each named query asks of the shared attribution
-// scenario (testdata/scenario at the repository root). The scenario has no
-// CreateEndpoint call and no denial yet; the fixture in fixture_test.go
-// covers those.
+// scenario (testdata/scenario at the repository root): issue 4's question,
+// which notebook created the endpoint, and the rest unfiltered.
 var scenarioParams = map[string]Params{
-	"whodid":    {EventName: "ListTrainingJobs"},
+	"whodid":    {EventName: "CreateEndpoint"},
 	"activity":  {Actor: scenarioActor},
 	"instances": {},
 	"denied":    {},

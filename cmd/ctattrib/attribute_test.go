@@ -26,7 +26,7 @@ func TestAttributeCommand(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
-		"attributed: 45 events (45 recomputed), 6 unattributed",
+		"attributed: 51 events (51 recomputed), 6 unattributed",
 		"ACTOR KIND", "notebook-instance", "access-key-chain", "session-name",
 	} {
 		if !strings.Contains(got, want) {

@@ -43,11 +43,21 @@ func TestScenarioAnswers(t *testing.T) {
 		t.Errorf("whodid CreateEndpoint = %v, want nb-alice, a notebook instance, high confidence", who)
 	}
 
-	want := map[string]struct{ resource, policyType, policy string }{
-		"sagemaker:CreatePresignedDomainUrl": {"arn:aws:sagemaker:us-east-1:111111111111:user-profile/d-abc123example/alice", "identity-based policy", `"Action":"sagemaker:CreatePresignedDomainUrl"`},
-		"sagemaker:CreateTrainingJob":        {"arn:aws:sagemaker:us-east-1:111111111111:training-job/churn-gpu", "service control policy", ""},
-		"kms:Decrypt":                        {"arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab", "permissions boundary", ""},
-		"s3:PutObject":                       {"arn:aws:s3:::ml-restricted/exports/churn.csv", "unknown", `"Action":"s3:PutObject"`},
+	// One denial of each message form AWS writes, with who made the call:
+	// the policy type that denied and, only for a missing identity-based
+	// Allow or a bare message (as a candidate), a policy that fixes it.
+	const alice, bobDefault = "nb-alice", "arn:aws:sts::111111111111:assumed-role/AmazonSageMaker-ExecutionRole-DS/SageMaker"
+	want := map[string]struct{ actor, resource, policyType, policy string }{
+		"sagemaker:CreatePresignedDomainUrl": {alice, "arn:aws:sagemaker:us-east-1:111111111111:user-profile/d-abc123example/alice", "identity-based policy", `"Action":"sagemaker:CreatePresignedDomainUrl"`},
+		"sagemaker:CreateTrainingJob":        {alice, "arn:aws:sagemaker:us-east-1:111111111111:training-job/churn-gpu", "service control policy", ""},
+		"kms:Decrypt":                        {alice, "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab", "permissions boundary", ""},
+		"s3:PutObject":                       {bobDefault, "arn:aws:s3:::ml-restricted/exports/churn.csv", "unknown", `"Action":"s3:PutObject"`},
+		"s3:GetObject":                       {alice, "arn:aws:s3:::ml-restricted/raw/customers.csv", "resource-based policy", ""},
+		"athena:DeleteWorkGroup":             {"carol", "arn:aws:athena:us-east-1:111111111111:workgroup/primary", "session policy", ""},
+		"iam:PassRole":                       {alice, "arn:aws:iam::111111111111:role/AdminRole", "permissions boundary", ""},
+		"sagemaker:DeleteEndpoint":           {alice, "arn:aws:sagemaker:us-east-1:111111111111:endpoint/fraud-model", "identity-based policy", ""},
+		"kms:GenerateDataKey":                {alice, "arn:aws:kms:us-east-1:111111111111:key/9876fedc-98fe-76dc-54ba-9876543210fe", "resource-based policy", ""},
+		"ec2:RunInstances":                   {"i-0abc1234def567890", "*", "unknown", `"Action":"ec2:RunInstances"`},
 	}
 	denied := query("denied")
 	if len(denied) != len(want) {
@@ -59,14 +69,18 @@ func TestScenarioAnswers(t *testing.T) {
 			t.Errorf("unexpected denial %v", d)
 			continue
 		}
-		if d["resource"] != w.resource || d["policy_type"] != w.policyType {
-			t.Errorf("denial of %s: resource %q, policy type %q; want %q, %q", d["action"], d["resource"], d["policy_type"], w.resource, w.policyType)
+		if d["actor"] != w.actor || d["resource"] != w.resource || d["policy_type"] != w.policyType {
+			t.Errorf("denial of %s: actor %q, resource %q, policy type %q; want %q, %q, %q",
+				d["action"], d["actor"], d["resource"], d["policy_type"], w.actor, w.resource, w.policyType)
 		}
 		if w.policy == "" && d["suggested_policy"] != "" {
-			t.Errorf("denial of %s by an explicit deny or boundary suggests an Allow: %s", d["action"], d["suggested_policy"])
+			t.Errorf("denial of %s by an explicit deny or another policy type suggests an Allow: %s", d["action"], d["suggested_policy"])
 		}
 		if !strings.Contains(d["suggested_policy"], w.policy) {
 			t.Errorf("denial of %s: suggested policy %q lacks %s", d["action"], d["suggested_policy"], w.policy)
+		}
+		if d["reason"] == "" || (w.policy == "" && !strings.Contains(d["checks"], w.policyType) && !strings.Contains(d["checks"], "key policy")) {
+			t.Errorf("denial of %s: reason %q, checks %q; want a reason and checks that name the %s", d["action"], d["reason"], d["checks"], w.policyType)
 		}
 	}
 
