@@ -71,6 +71,11 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	if _, err := conn.ExecContext(ctx, `SET TimeZone = 'UTC'`); err != nil {
 		return sum, err
 	}
+	// Attributions have no order: without this, DuckDB keeps the rows of
+	// the parallel INSERT in order, and holds them in memory to do so.
+	if _, err := conn.ExecContext(ctx, `SET preserve_insertion_order = false`); err != nil {
+		return sum, err
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return sum, err
@@ -101,10 +106,19 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	}
 	sum.Rounds = rounds
 
-	if err := exec("targets", targetSQL(opts.Full)); err != nil {
+	full := opts.Full
+	if !full {
+		// Nothing attributed yet (a first ingest): every event is new.
+		var any bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM attributions)`).Scan(&any); err != nil {
+			return sum, err
+		}
+		full = !any
+	}
+	if err := exec("targets", targetSQL(full)); err != nil {
 		return sum, err
 	}
-	if opts.Full {
+	if full {
 		err = exec("clear", `DELETE FROM attributions`)
 	} else {
 		err = exec("clear", `DELETE FROM attributions WHERE event_id IN (SELECT event_id FROM target)`)
@@ -113,8 +127,16 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 		return sum, err
 	}
 	subject := `events`
-	if !opts.Full {
-		subject = `(SELECT e.* FROM events e SEMI JOIN target t ON t.event_id = e.event_id)`
+	if !full {
+		// The classification reads its subject twice; a table read twice
+		// costs nothing, a join with target twice runs two hash tables
+		// at once and exhausted ingest's memory limit on 1,000,000 new
+		// events. A temporary table spills to disk when it must.
+		if err := exec("subject", `CREATE OR REPLACE TEMP TABLE subject AS
+			SELECT `+subjectColumns+` FROM event_rows e SEMI JOIN target t ON t.event_id = e.event_id`); err != nil {
+			return sum, err
+		}
+		subject = `subject`
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO attributions (event_id, actor_kind, actor, method, confidence,
 		account_id, region, reason, note, evidence_event_id,
