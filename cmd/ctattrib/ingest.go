@@ -104,6 +104,12 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 		// 1 GiB of RSS at no measurable cost in time.
 		debug.SetGCPercent(50)
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft cap on the Go heap, beside DuckDB's --memory-limit: on
+		// 1,000,000 events it took peak RSS from 0.97-0.98 GiB to
+		// 0.90-0.93 GiB in the same time; 200MiB cost 14% more time.
+		debug.SetMemoryLimit(goMemoryLimit)
+	}
 	srcOpts := a.SourceOptions
 	if opts.Profile != "" {
 		srcOpts.Profile = opts.Profile
@@ -257,6 +263,11 @@ func scaleSize(size string, f float64, floor int64) (string, error) {
 	unit := map[string]float64{"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}[m[2]]
 	return strconv.FormatInt(max(int64(n*f*unit), floor)>>20, 10) + "MiB", nil
 }
+
+// goMemoryLimit is ingest's soft limit on the Go heap (GOMEMLIMIT
+// overrides it). The heap holds the batch being loaded, compressed, and
+// the objects being decoded; about 280 MiB of it is live at the peak.
+const goMemoryLimit = 300 << 20
 
 var sizeRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 
