@@ -3,6 +3,7 @@ package attribution_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -274,5 +275,70 @@ func TestRunEmptyDatabase(t *testing.T) {
 	sum := attribute(t, db, false)
 	if sum.Events != 0 || sum.Recomputed != 0 {
 		t.Errorf("Run on an empty database = %+v, want nothing attributed", sum)
+	}
+}
+
+// TestReusedNameBestLifetime checks how a call on a name with several live
+// lifetimes picks one: the lifetime on the call's role first, then the one
+// in the call's region. nb-twin exists in us-east-1 on RoleEast and in
+// eu-west-1 on RoleWest, in one account, at the same time.
+func TestReusedNameBestLifetime(t *testing.T) {
+	const (
+		east  = "arn:aws:iam::111111111111:role/RoleEast"
+		west  = "arn:aws:iam::111111111111:role/RoleWest"
+		other = "arn:aws:iam::111111111111:role/Unrelated"
+	)
+	admin := iamUser(acctA, "admin", "AKIAADMINEXAMPLE0001")
+	call := func(id, region, role string) ev {
+		return event(id, "2024-06-01T12:00:00Z", region, acctA, "s3.amazonaws.com", "ListBuckets", "10.0.1.20",
+			assumed("aws", acctA, role, "nb-twin", "ASIA"+strings.ToUpper(id[:4])+"000000000001", "2024-06-01T11:30:00Z"), nil, nil)
+	}
+	records := []ev{
+		createNotebook("c-east", "2024-06-01T08:00:00Z", "us-east-1", acctA, "nb-twin", east, "session-name", admin),
+		createNotebook("c-west", "2024-06-01T08:00:00Z", "eu-west-1", acctA, "nb-twin", west, "session-name", admin),
+		// The west role, called in us-east-1: the role decides.
+		call("west-role-east-region", "us-east-1", west),
+		call("east-role-east-region", "us-east-1", east),
+		// Neither role: not the notebook, whichever region.
+		call("other-role-west-region", "eu-west-1", other),
+		// Before either lifetime began.
+		event("early", "2024-06-01T07:00:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.1.20",
+			assumed("aws", acctA, east, "nb-twin", "ASIAEARLY00000000001", "2024-06-01T06:30:00Z"), nil, nil),
+	}
+	dir := t.TempDir()
+	body, err := json.Marshal(map[string]any{"Records": records})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "twin.json"), body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t)
+	load(t, db, dir)
+	attribute(t, db, true)
+	got := byEvent(t, db)
+	tests := []struct {
+		event                                           string
+		kind, actor, method, confidence, region, reason string
+	}{
+		{"west-role-east-region", "notebook-instance", "nb-twin", "session-name", "medium", "eu-west-1", ""},
+		{"east-role-east-region", "notebook-instance", "nb-twin", "session-name", "high", "us-east-1", ""},
+		{"other-role-west-region", "unattributed", "", "none", "low", acctA + "/eu-west-1", "not its execution role RoleWest"},
+		{"early", "unattributed", "", "none", "low", "us-east-1", "matches no notebook instance"},
+	}
+	for _, tt := range tests {
+		a := got[tt.event]
+		region := a.Region
+		if tt.kind == "unattributed" && strings.Contains(tt.region, "/") {
+			// The reason names the lifetime the name matched.
+			if !strings.Contains(a.Reason, tt.region) {
+				t.Errorf("%s: reason %q does not name %s", tt.event, a.Reason, tt.region)
+			}
+			region = tt.region
+		}
+		want := row{Kind: tt.kind, Actor: tt.actor, Method: tt.method, Confidence: tt.confidence}
+		if diff := cmp.Diff(want, a.short()); diff != "" || region != tt.region || !strings.Contains(a.Reason, tt.reason) {
+			t.Errorf("%s: (-want +got):\n%s\nregion %s, want %s; reason %q, want it to contain %q", tt.event, diff, region, tt.region, a.Reason, tt.reason)
+		}
 	}
 }

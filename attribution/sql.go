@@ -99,11 +99,66 @@ var prepareSQL = []string{
 	// or not, and a plain join finds it. Only reused names (inv_multi)
 	// need the best of several matches, a grouping by event that cost
 	// more than the rest of the classification on 10,000,000 events.
+	// A lifetime, widened by ten minutes each side, is the span
+	// [live_from, live_until): two plain comparisons that a hash join
+	// checks. With an OR in its condition a left join was a nested loop.
 	`CREATE OR REPLACE TEMP TABLE inv_single AS
-	SELECT * FROM inv QUALIFY count(*) OVER (PARTITION BY account_id, name) = 1`,
+	SELECT *,
+		coalesce(created_at - INTERVAL 10 MINUTE, '-infinity'::TIMESTAMPTZ) AS live_from,
+		coalesce(deleted_at + INTERVAL 10 MINUTE, 'infinity'::TIMESTAMPTZ) AS live_until
+	FROM inv QUALIFY count(*) OVER (PARTITION BY account_id, name) = 1`,
 
 	`CREATE OR REPLACE TEMP TABLE inv_multi AS
-	SELECT * FROM inv QUALIFY count(*) OVER (PARTITION BY account_id, name) > 1`,
+	SELECT *,
+		coalesce(created_at - INTERVAL 10 MINUTE, '-infinity'::TIMESTAMPTZ) AS live_from,
+		coalesce(deleted_at + INTERVAL 10 MINUTE, 'infinity'::TIMESTAMPTZ) AS live_until
+	FROM inv QUALIFY count(*) OVER (PARTITION BY account_id, name) > 1`,
+
+	// A reused name's best lifetime for a call depends on the call's time,
+	// role and region only, so it is decided here, once per time segment
+	// (between consecutive lifetime bounds), role key and region key, and
+	// not per event: choosing per event grouped every call on such a name
+	// (740,000 of 2,000,000 generated events) and ran out of memory. A
+	// role or region key is one of the name's lifetimes' own, or '' for
+	// any other; a call finds its keys in inv_multi_roles and
+	// inv_multi_regions, then its one row here.
+	`CREATE OR REPLACE TEMP TABLE inv_multi_roles AS
+	SELECT DISTINCT account_id, name, role_name FROM inv_multi WHERE role_name IS NOT NULL`,
+
+	`CREATE OR REPLACE TEMP TABLE inv_multi_regions AS
+	SELECT DISTINCT account_id, name, region FROM inv_multi`,
+
+	`CREATE OR REPLACE TEMP TABLE inv_multi_best AS
+	WITH bounds AS (
+		SELECT account_id, name, live_from AS t FROM inv_multi
+		UNION SELECT account_id, name, live_until FROM inv_multi
+	), seg AS (
+		SELECT account_id, name, t AS seg_from,
+			lead(t) OVER (PARTITION BY account_id, name ORDER BY t) AS seg_until
+		FROM bounds
+	), rk AS (
+		SELECT account_id, name, role_name AS rk FROM inv_multi_roles
+		UNION SELECT account_id, name, '' FROM inv_multi
+	), gk AS (
+		SELECT account_id, name, region AS gk FROM inv_multi_regions
+		UNION SELECT account_id, name, '' FROM inv_multi
+	)
+	SELECT seg.account_id, seg.name, seg.seg_from, seg.seg_until, rk.rk, gk.gk,
+		arg_max(struct_pack(name := i.name, account := i.account_id, region := i.region, role := i.role_display,
+				role_ok := rk.rk <> '' AND coalesce(i.role_name = rk.rk, false), role_known := i.role_name IS NOT NULL,
+				same_region := gk.gk <> '' AND i.region = gk.gk),
+			-- Best first: the call's role, then its region, then the latest
+			-- lifetime (a struct compares field by field).
+			(CASE WHEN rk.rk <> '' AND i.role_name = rk.rk THEN 4 WHEN i.role_name IS NULL THEN 1 ELSE 0 END
+				+ CASE WHEN gk.gk <> '' AND i.region = gk.gk THEN 2 ELSE 0 END,
+				i.region, coalesce(i.created_at, '-infinity'::TIMESTAMPTZ), i.source)) AS m
+	FROM seg
+	JOIN rk ON rk.account_id = seg.account_id AND rk.name = seg.name
+	JOIN gk ON gk.account_id = seg.account_id AND gk.name = seg.name
+	JOIN inv_multi i ON i.account_id = seg.account_id AND i.name = seg.name
+		AND i.live_from <= seg.seg_from AND seg.seg_until <= i.live_until
+	WHERE seg.seg_until IS NOT NULL
+	GROUP BY seg.account_id, seg.name, seg.seg_from, seg.seg_until, rk.rk, gk.gk`,
 
 	`CREATE OR REPLACE TEMP TABLE inv_roles AS
 	SELECT account_id, role_name,
@@ -297,41 +352,33 @@ const subjectColumns = `event_id, event_time, aws_region, recipient_account_id, 
 const classifySQL = `WITH s AS (
 	SELECT ` + subjectColumns + `
 	FROM {{SUBJECT}}
-), nbm AS (
-	-- Events whose session name is a reused notebook name: the best of
-	-- the lifetimes it matches. It reads the subject, not s, so that s is
-	-- read once and not materialised.
-	SELECT e.event_id,
-		arg_max(struct_pack(name := i.name, account := i.account_id, region := i.region, role := i.role_display,
-				role_ok := coalesce(i.role_name = lower(e.role_name), false), role_known := i.role_name IS NOT NULL,
-				same_region := i.region = e.aws_region),
-			-- Best first: the call's role, then its region, then the latest
-			-- lifetime (a struct compares field by field).
-			(CASE WHEN i.role_name = lower(e.role_name) THEN 4 WHEN i.role_name IS NULL THEN 1 ELSE 0 END
-				+ CASE WHEN i.region = e.aws_region THEN 2 ELSE 0 END,
-				i.region, coalesce(i.created_at, '-infinity'::TIMESTAMPTZ), i.source)) AS m
-	FROM {{SUBJECT}} e JOIN inv_multi i ON i.account_id = e.identity_account_id AND i.name = e.session_name
-		AND (i.created_at IS NULL OR i.created_at <= e.event_time + INTERVAL 10 MINUTE)
-		AND (i.deleted_at IS NULL OR e.event_time < i.deleted_at + INTERVAL 10 MINUTE)
-	WHERE e.identity_type = 'AssumedRole'
-	GROUP BY e.event_id
 ), j AS (
 	SELECT s.*,
 		coalesce(CASE WHEN i1.name IS NOT NULL THEN
 			struct_pack(name := i1.name, account := i1.account_id, region := i1.region, role := i1.role_display,
 				role_ok := coalesce(i1.role_name = lower(s.role_name), false), role_known := i1.role_name IS NOT NULL,
-				same_region := i1.region = s.aws_region) END, nbm.m) AS m,
+				same_region := i1.region = s.aws_region) END, nb.m) AS m,
 		k.access_key_id IS NOT NULL AND s.event_time < k.valid_to AS key_ok,
 		k.link_kind AS k_link, k.actor_kind AS k_kind, k.actor AS k_actor, k.confidence AS k_conf,
 		k.account_id AS k_account, k.region AS k_region, k.note AS k_note, k.evidence_event_id AS k_evidence,
 		h.person, h.people, ir.names AS role_notebooks
 	FROM s
 	-- A name with one lifetime: at most one match, no grouping.
-	LEFT JOIN inv_single i1 ON s.identity_type = 'AssumedRole'
-		AND i1.account_id = s.identity_account_id AND i1.name = s.session_name
-		AND (i1.created_at IS NULL OR i1.created_at <= s.event_time + INTERVAL 10 MINUTE)
-		AND (i1.deleted_at IS NULL OR s.event_time < i1.deleted_at + INTERVAL 10 MINUTE)
-	LEFT JOIN nbm ON nbm.event_id = s.event_id
+	LEFT JOIN inv_single i1 ON i1.account_id = s.identity_account_id
+		AND i1.name = CASE WHEN s.identity_type = 'AssumedRole' THEN s.session_name END
+		AND s.event_time >= i1.live_from AND s.event_time < i1.live_until
+	-- A reused name: the one best lifetime for the call's time, role
+	-- and region (inv_multi_best).
+	LEFT JOIN inv_multi_roles mr ON mr.account_id = s.identity_account_id
+		AND mr.name = CASE WHEN s.identity_type = 'AssumedRole' THEN s.session_name END
+		AND mr.role_name = lower(s.role_name)
+	LEFT JOIN inv_multi_regions mg ON mg.account_id = s.identity_account_id
+		AND mg.name = CASE WHEN s.identity_type = 'AssumedRole' THEN s.session_name END
+		AND mg.region = s.aws_region
+	LEFT JOIN inv_multi_best nb ON nb.account_id = s.identity_account_id
+		AND nb.name = CASE WHEN s.identity_type = 'AssumedRole' THEN s.session_name END
+		AND nb.rk = coalesce(mr.role_name, '') AND nb.gk = coalesce(mg.region, '')
+		AND s.event_time >= nb.seg_from AND s.event_time < nb.seg_until
 	-- The key's link that starts last before the event: each link of a
 	-- key runs until its next one starts (keys_spans), so at most one
 	-- matches and a hash join finds it. An ASOF join gave the same answer
