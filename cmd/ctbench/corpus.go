@@ -33,13 +33,23 @@ const eventsPerFile = 10_000
 // corpus returns the corpus of n events, generating it unless the cache
 // holds one made by the same generator source with the same settings.
 func (b *bench) corpus(ctx context.Context, n int) (corpusInfo, error) {
+	return b.corpusFrom(ctx, n, b.cfg.Seed, corpus.DefaultStart, "")
+}
+
+// laterCorpus returns a corpus of n events that starts a month after the
+// others, with another seed: the next night's delivery, as it were.
+func (b *bench) laterCorpus(ctx context.Context, n int) (corpusInfo, error) {
+	return b.corpusFrom(ctx, n, b.cfg.Seed+1, corpus.DefaultStart.AddDate(0, 1, 0), "-later")
+}
+
+func (b *bench) corpusFrom(ctx context.Context, n int, seed uint64, start time.Time, suffix string) (corpusInfo, error) {
 	gen, err := generatorHash(ctx)
 	if err != nil {
 		return corpusInfo{}, err
 	}
 	c := corpusInfo{
 		Root:      filepath.Join(b.cfg.Cache, "buckets"),
-		Bucket:    fmt.Sprintf("ct-%d-s%d", n, b.cfg.Seed),
+		Bucket:    fmt.Sprintf("ct-%d-s%d%s", n, seed, suffix),
 		Events:    n,
 		Generator: gen,
 	}
@@ -59,16 +69,16 @@ func (b *bench) corpus(ctx context.Context, n int) (corpusInfo, error) {
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return c, err
 	}
-	start := time.Now()
+	began := time.Now()
 	st, err := corpus.Generate(ctx, corpus.Config{
-		Seed: b.cfg.Seed, Start: corpus.DefaultStart, Events: n,
+		Seed: seed, Start: start, Events: n,
 		EventsPerFile: eventsPerFile, Scenario: corpus.ScenarioBench,
 	}, corpus.DirWriter(c.Dir), nil)
 	if err != nil {
 		return c, fmt.Errorf("generate corpus: %w", err)
 	}
 	c.GzipBytes, c.RawBytes = st.Bytes, st.RawBytes
-	b.progress("generated %d events in %d files (%s gzip) in %v", st.Events, st.Files, mib(st.Bytes), time.Since(start).Round(time.Millisecond))
+	b.progress("generated %d events in %d files (%s gzip) in %v", st.Events, st.Files, mib(st.Bytes), time.Since(began).Round(time.Millisecond))
 	data, err := json.Marshal(c)
 	if err != nil {
 		return c, err

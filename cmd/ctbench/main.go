@@ -21,14 +21,25 @@ import (
 	"syscall"
 )
 
+// children are the subcommands ctbench runs as its own child processes.
+var children = map[string]func(args []string) error{
+	"baseline":  runBaseline, // ctbench baseline DIR DB: DuckDB's read_json
+	"migrate":   runMigrate,
+	"replicate": runReplicate,
+}
+
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "baseline" {
-		// The child a baseline step runs: ctbench baseline DIR DB.
-		if err := runBaseline(os.Args[2:]); err != nil {
-			fmt.Fprintf(os.Stderr, "ctbench baseline: %v\n", err)
-			os.Exit(1)
+	// Work on a database runs in a child: a child's peak RSS counts its
+	// parent's at the time it starts (Linux carries the high-water mark
+	// across exec), so ctbench itself must stay small.
+	if len(os.Args) > 1 {
+		if run, ok := children[os.Args[1]]; ok {
+			if err := run(os.Args[2:]); err != nil {
+				fmt.Fprintf(os.Stderr, "ctbench %s: %v\n", os.Args[1], err)
+				os.Exit(1)
+			}
+			return
 		}
-		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

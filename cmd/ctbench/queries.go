@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,6 +57,20 @@ func (b *bench) querySteps(ctx context.Context) error {
 		}
 		b.add(best)
 	}
+
+	// The nightly job: a day's new events into the large database, with
+	// incremental attribution. Its memory must not depend on the
+	// database's size either.
+	later, err := b.laterCorpus(ctx, b.cfg.Events/5)
+	if err != nil {
+		return err
+	}
+	night, err := b.ingest(ctx, fmt.Sprintf("nightly ingest, %d new events into %d", later.Events, n), db, later, nil)
+	if err != nil {
+		return err
+	}
+	night.Target, night.Met = "RSS < 1 GiB", metIf(night.RSS < 1<<30)
+	b.add(night)
 	return nil
 }
 
@@ -82,11 +97,7 @@ func (b *bench) largeDB(ctx context.Context) (string, error) {
 		b.progress("database of %d events: cached in %s", b.cfg.QueryEvents, cached)
 		// A database cached by an older ctattrib is migrated once here,
 		// so that no timed step pays for the migrations.
-		db, err := store.Open(ctx, cached, store.ReadWrite)
-		if err != nil {
-			return "", err
-		}
-		if err := db.Close(); err != nil {
+		if err := b.helper(ctx, "migrate", cached); err != nil {
 			return "", err
 		}
 	}
@@ -103,7 +114,25 @@ func (b *bench) replicate(ctx context.Context, path string, src corpusInfo) erro
 	if err := copyFile(b.db("load"), path); err != nil {
 		return fmt.Errorf("no load-only database to replicate: %w", err)
 	}
-	db, err := store.Open(ctx, path, store.ReadWrite)
+	if err := b.helper(ctx, "replicate", path, fmt.Sprint(copies)); err != nil {
+		return err
+	}
+	b.progress("built in %v", time.Since(start).Round(time.Second))
+	return nil
+}
+
+// runReplicate is the child that builds the large database: ctbench
+// replicate DB COPIES adds COPIES-1 copies of DB's events to it.
+func runReplicate(args []string) error {
+	if len(args) != 2 {
+		return fmt.Errorf("usage: ctbench replicate DB COPIES")
+	}
+	copies, err := strconv.Atoi(args[1])
+	if err != nil {
+		return fmt.Errorf("copies: %w", err)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, args[0], store.ReadWrite)
 	if err != nil {
 		return err
 	}
@@ -152,8 +181,20 @@ func (b *bench) replicate(ctx context.Context, path string, src corpusInfo) erro
 	if _, err := conn.ExecContext(ctx, `CHECKPOINT`); err != nil {
 		return err
 	}
-	b.progress("built in %v", time.Since(start).Round(time.Second))
 	return nil
+}
+
+// runMigrate is the child that brings a cached database to the current
+// schema: ctbench migrate DB.
+func runMigrate(args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: ctbench migrate DB")
+	}
+	db, err := store.Open(context.Background(), args[0], store.ReadWrite)
+	if err != nil {
+		return err
+	}
+	return db.Close()
 }
 
 func copyFile(from, to string) error {
