@@ -52,10 +52,16 @@ golden:
 
 # bench generates a 1M-event corpus once (cached outside the tree) and
 # measures ingest, attribution and queries in one run, against DuckDB's
-# own read_json on the same files; then the Go micro-benchmarks.
+# own read_json on the same files; then the Go micro-benchmarks, which
+# benchstat compares: ctattrib's load against read_json in this run, and
+# every benchmark against the previous make bench (bench.txt).
+BENCHSTAT = go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 bench:
 	go run ./cmd/ctbench
-	go test -run '^$$' -bench . -count 5 ./ingest ./attribution ./query | tee bench.txt
+	go test -run '^$$' -bench . -count 6 ./ingest ./attribution ./query | tee bench.new.txt
+	$(BENCHSTAT) -filter .name:Load -col /impl bench.new.txt
+	if [ -f bench.txt ]; then $(BENCHSTAT) bench.txt bench.new.txt; fi
+	mv bench.new.txt bench.txt
 
 # fuzz runs each fuzz target for a while, one at a time.
 FUZZTIME ?= 30s

@@ -107,7 +107,7 @@ func benchTreeAny(b testing.TB, files int) (string, int) {
 // to compare with (run both in one invocation: machines here are noisy).
 func BenchmarkLoad(b *testing.B) {
 	root, n := benchTree(b, 50)
-	b.Run("ctattrib", func(b *testing.B) {
+	b.Run("impl=ctattrib", func(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
 			db, err := store.Open(b.Context(), filepath.Join(b.TempDir(), "b.duckdb"), store.ReadWrite)
@@ -129,7 +129,7 @@ func BenchmarkLoad(b *testing.B) {
 		}
 		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	})
-	b.Run("duckdb-read_json", func(b *testing.B) {
+	b.Run("impl=duckdb-read_json", func(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
 			db, err := store.Open(b.Context(), filepath.Join(b.TempDir(), "b.duckdb"), store.ReadWrite)
