@@ -122,9 +122,11 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 		}
 		full = !any
 	}
-	for _, q := range targetSQL(full) {
-		if err := exec("targets", q); err != nil {
-			return sum, err
+	if !full {
+		for _, q := range targetSQL {
+			if err := exec("targets", q); err != nil {
+				return sum, err
+			}
 		}
 	}
 	if !full && !opts.Incremental {
@@ -234,57 +236,53 @@ func resolveKeys(ctx context.Context, tx *sql.Tx, exec func(string, string, ...a
 // the events redoes them all instead.
 const fullShare = 4
 
-// targetSQL selects the events to (re)attribute: those not attributed
-// yet and those whose key, notebook name, role or address changed. Each
-// reason is its own statement: as one UNION, the joins of ten million
-// events with ten million attributions and with the changes held their
-// hash tables at once and ran out of ingest's memory; alone, each spills
-// to disk when it must.
-func targetSQL(full bool) []string {
-	if full {
-		return []string{`CREATE OR REPLACE TEMP TABLE target AS SELECT event_id FROM events LIMIT 0`}
-	}
-	return []string{
-		`CREATE OR REPLACE TEMP TABLE changed_keys AS
+// targetSQL selects the events an incremental run (re)attributes into
+// the table target: those not attributed yet and those whose key,
+// notebook name, role or address changed. Each reason is its own
+// statement: as one UNION, the joins of ten million events with ten
+// million attributions and with the changes held their hash tables at
+// once and ran out of ingest's memory; alone, each spills to disk when it
+// must.
+var targetSQL = []string{
+	`CREATE OR REPLACE TEMP TABLE changed_keys AS
 		SELECT access_key_id FROM (SELECT * FROM keys EXCEPT SELECT * FROM attribution_keys)
 		UNION SELECT access_key_id FROM (SELECT * FROM attribution_keys EXCEPT SELECT * FROM keys)`,
 
-		`CREATE OR REPLACE TEMP TABLE changed_inv AS
+	`CREATE OR REPLACE TEMP TABLE changed_inv AS
 		WITH inv_now AS (
 			SELECT account_id, region, name, role_name, lifecycle_config_name, created_at, deleted_at, source FROM inv
 		)
 		SELECT * FROM (SELECT * FROM inv_now EXCEPT SELECT * FROM attribution_seen_inventory)
 		UNION ALL SELECT * FROM (SELECT * FROM attribution_seen_inventory EXCEPT SELECT * FROM inv_now)`,
 
-		`CREATE OR REPLACE TEMP TABLE changed_ips AS
+	`CREATE OR REPLACE TEMP TABLE changed_ips AS
 		SELECT DISTINCT account_id, source_ip FROM (
 			SELECT * FROM (SELECT * FROM hip EXCEPT SELECT * FROM attribution_seen_ips)
 			UNION ALL SELECT * FROM (SELECT * FROM attribution_seen_ips EXCEPT SELECT * FROM hip))`,
 
-		`CREATE OR REPLACE TEMP TABLE target_all AS
+	`CREATE OR REPLACE TEMP TABLE target_all AS
 		SELECT event_id FROM event_rows e ANTI JOIN attributions a ON a.event_id = e.event_id`,
 
-		`INSERT INTO target_all
+	`INSERT INTO target_all
 		SELECT event_id FROM event_rows WHERE access_key_id IN (SELECT access_key_id FROM changed_keys)`,
 
-		`INSERT INTO target_all
+	`INSERT INTO target_all
 		SELECT e.event_id FROM event_rows e
 		JOIN (SELECT DISTINCT account_id, name FROM changed_inv) c
 			ON c.account_id = e.identity_account_id AND c.name = e.session_name`,
 
-		`INSERT INTO target_all
+	`INSERT INTO target_all
 		SELECT e.event_id FROM event_rows e
 		JOIN (SELECT DISTINCT account_id, role_name FROM changed_inv WHERE role_name IS NOT NULL) c
 			ON c.account_id = e.identity_account_id AND c.role_name = lower(e.role_name)`,
 
-		`INSERT INTO target_all
+	`INSERT INTO target_all
 		SELECT e.event_id FROM event_rows e JOIN changed_ips c
 			ON c.account_id = coalesce(e.identity_account_id, e.recipient_account_id) AND c.source_ip = e.source_ip`,
 
-		`CREATE OR REPLACE TEMP TABLE target AS SELECT DISTINCT event_id FROM target_all`,
+	`CREATE OR REPLACE TEMP TABLE target AS SELECT DISTINCT event_id FROM target_all`,
 
-		`DROP TABLE target_all`,
-	}
+	`DROP TABLE target_all`,
 }
 
 // saveStateSQL records what this run's attributions were computed from.

@@ -378,3 +378,32 @@ func TestIncrementalFallsBackToFull(t *testing.T) {
 		})
 	}
 }
+
+// TestEventWithoutTime: a call CloudTrail gave no eventTime cannot be
+// placed in a lifetime, but a notebook whose start is unknown (from a
+// CSV inventory here) has no start to be before.
+func TestEventWithoutTime(t *testing.T) {
+	const role = "arn:aws:iam::111111111111:role/RoleSolo"
+	e := event("no-time", "", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.1.20",
+		assumed("aws", acctA, role, "nb-solo", "ASIASOLO000000000001", "2024-06-01T11:30:00Z"), nil, nil)
+	delete(e, "eventTime")
+	dir := t.TempDir()
+	body, err := json.Marshal(map[string]any{"Records": []ev{e}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "solo.json"), body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t)
+	load(t, db, dir)
+	if _, err := db.SQL.Exec(`INSERT INTO notebook_instances (account_id, region, name, role_arn, source)
+		VALUES (?, 'us-east-1', 'nb-solo', ?, 'csv')`, acctA, role); err != nil {
+		t.Fatal(err)
+	}
+	attribute(t, db, true)
+	want := row{Kind: "notebook-instance", Actor: "nb-solo", Method: "session-name", Confidence: "high"}
+	if diff := cmp.Diff(want, byEvent(t, db)["no-time"].short()); diff != "" {
+		t.Errorf("attribution of a call without eventTime (-want +got):\n%s", diff)
+	}
+}

@@ -92,27 +92,23 @@ var prepareSQL = []string{
 	SELECT account_id, region, name,
 		CASE WHEN role_arn LIKE 'arn:%:role/%' THEN lower(regexp_extract(role_arn, '[^/]+$')) END AS role_name,
 		CASE WHEN role_arn LIKE 'arn:%:role/%' THEN regexp_extract(role_arn, '[^/]+$') END AS role_display,
-		lifecycle_config_name, created_at, deleted_at, source
+		lifecycle_config_name, created_at, deleted_at, source,
+		-- The lifetime, widened by ten minutes each side, as the span
+		-- [live_from, live_until): two plain comparisons that a hash join
+		-- checks. With an OR in its condition a left join was a nested loop.
+		coalesce(created_at - INTERVAL 10 MINUTE, '-infinity'::TIMESTAMPTZ) AS live_from,
+		coalesce(deleted_at + INTERVAL 10 MINUTE, 'infinity'::TIMESTAMPTZ) AS live_until
 	FROM notebook_instances`,
 
 	// Most names have one lifetime in their account: an event matches it
 	// or not, and a plain join finds it. Only reused names (inv_multi)
 	// need the best of several matches, a grouping by event that cost
 	// more than the rest of the classification on 10,000,000 events.
-	// A lifetime, widened by ten minutes each side, is the span
-	// [live_from, live_until): two plain comparisons that a hash join
-	// checks. With an OR in its condition a left join was a nested loop.
 	`CREATE OR REPLACE TEMP TABLE inv_single AS
-	SELECT *,
-		coalesce(created_at - INTERVAL 10 MINUTE, '-infinity'::TIMESTAMPTZ) AS live_from,
-		coalesce(deleted_at + INTERVAL 10 MINUTE, 'infinity'::TIMESTAMPTZ) AS live_until
-	FROM inv QUALIFY count(*) OVER (PARTITION BY account_id, name) = 1`,
+	SELECT * FROM inv QUALIFY count(*) OVER (PARTITION BY account_id, name) = 1`,
 
 	`CREATE OR REPLACE TEMP TABLE inv_multi AS
-	SELECT *,
-		coalesce(created_at - INTERVAL 10 MINUTE, '-infinity'::TIMESTAMPTZ) AS live_from,
-		coalesce(deleted_at + INTERVAL 10 MINUTE, 'infinity'::TIMESTAMPTZ) AS live_until
-	FROM inv QUALIFY count(*) OVER (PARTITION BY account_id, name) > 1`,
+	SELECT * FROM inv QUALIFY count(*) OVER (PARTITION BY account_id, name) > 1`,
 
 	// A reused name's best lifetime for a call depends on the call's time,
 	// role and region only, so it is decided here, once per time segment
@@ -258,8 +254,8 @@ var prepareSQL = []string{
 					+ CASE WHEN i.region = l2.region THEN 2 ELSE 0 END,
 					i.region, coalesce(i.created_at, '-infinity'::TIMESTAMPTZ), i.source)) AS m
 		FROM l2 JOIN inv i ON i.account_id = coalesce(l2.role_account, l2.recipient_account_id) AND i.name = l2.target_session
-			AND (i.created_at IS NULL OR i.created_at <= l2.t + INTERVAL 10 MINUTE)
-			AND (i.deleted_at IS NULL OR l2.t < i.deleted_at + INTERVAL 10 MINUTE)
+			AND coalesce(l2.t, '-infinity'::TIMESTAMPTZ) >= i.live_from
+			AND coalesce(l2.t, '-infinity'::TIMESTAMPTZ) < i.live_until
 		GROUP BY l2.link_event_id
 	), l3 AS (
 		SELECT l2.*, nbm.m,
@@ -350,7 +346,11 @@ const subjectColumns = `event_id, event_time, aws_region, recipient_account_id, 
 // events columns): the rule that decides is the first that applies, in the
 // order of the precedence table in doc.go.
 const classifySQL = `WITH s AS (
-	SELECT ` + subjectColumns + `
+	SELECT ` + subjectColumns + `,
+		-- The name a notebook lifetime may match, and when: an event
+		-- without a time falls in the lifetimes whose start is unknown.
+		CASE WHEN identity_type = 'AssumedRole' THEN session_name END AS assumed_session,
+		coalesce(event_time, '-infinity'::TIMESTAMPTZ) AS live_at
 	FROM {{SUBJECT}}
 ), j AS (
 	SELECT s.*,
@@ -364,21 +364,17 @@ const classifySQL = `WITH s AS (
 		h.person, h.people, ir.names AS role_notebooks
 	FROM s
 	-- A name with one lifetime: at most one match, no grouping.
-	LEFT JOIN inv_single i1 ON i1.account_id = s.identity_account_id
-		AND i1.name = CASE WHEN s.identity_type = 'AssumedRole' THEN s.session_name END
-		AND s.event_time >= i1.live_from AND s.event_time < i1.live_until
+	LEFT JOIN inv_single i1 ON i1.account_id = s.identity_account_id AND i1.name = s.assumed_session
+		AND s.live_at >= i1.live_from AND s.live_at < i1.live_until
 	-- A reused name: the one best lifetime for the call's time, role
 	-- and region (inv_multi_best).
-	LEFT JOIN inv_multi_roles mr ON mr.account_id = s.identity_account_id
-		AND mr.name = CASE WHEN s.identity_type = 'AssumedRole' THEN s.session_name END
+	LEFT JOIN inv_multi_roles mr ON mr.account_id = s.identity_account_id AND mr.name = s.assumed_session
 		AND mr.role_name = lower(s.role_name)
-	LEFT JOIN inv_multi_regions mg ON mg.account_id = s.identity_account_id
-		AND mg.name = CASE WHEN s.identity_type = 'AssumedRole' THEN s.session_name END
+	LEFT JOIN inv_multi_regions mg ON mg.account_id = s.identity_account_id AND mg.name = s.assumed_session
 		AND mg.region = s.aws_region
-	LEFT JOIN inv_multi_best nb ON nb.account_id = s.identity_account_id
-		AND nb.name = CASE WHEN s.identity_type = 'AssumedRole' THEN s.session_name END
+	LEFT JOIN inv_multi_best nb ON nb.account_id = s.identity_account_id AND nb.name = s.assumed_session
 		AND nb.rk = coalesce(mr.role_name, '') AND nb.gk = coalesce(mg.region, '')
-		AND s.event_time >= nb.seg_from AND s.event_time < nb.seg_until
+		AND s.live_at >= nb.seg_from AND s.live_at < nb.seg_until
 	-- The key's link that starts last before the event: each link of a
 	-- key runs until its next one starts (keys_spans), so at most one
 	-- matches and a hash join finds it. An ASOF join gave the same answer
