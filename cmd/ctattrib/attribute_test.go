@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,4 +50,31 @@ func TestAttributeCommandUsage(t *testing.T) {
 func executeDB(t *testing.T, a *app, args ...string) int {
 	t.Helper()
 	return execute(t, a, append([]string{"--db", a.DBPath}, args...)...)
+}
+
+func TestAttributeMemoryLimit(t *testing.T) {
+	a, _, errb := testApp(t)
+	var logs bytes.Buffer
+	a.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if code := executeDB(t, a, "attribute"); code != exitOK {
+		t.Fatalf("attribute exit = %d; stderr:\n%s", code, errb)
+	}
+	// DuckDB's own reading of the limit: 400MB is 381 MiB.
+	if got := logs.String(); !strings.Contains(got, `memory_limit="381.0 MiB"`) {
+		t.Errorf("default limit not applied; log:\n%s", got)
+	}
+	logs.Reset()
+	if code := executeDB(t, a, "attribute", "--memory-limit", "2GiB"); code != exitOK {
+		t.Fatalf("attribute --memory-limit 2GiB exit = %d; stderr:\n%s", code, errb)
+	}
+	if got := logs.String(); !strings.Contains(got, `memory_limit="2.0 GiB"`) {
+		t.Errorf("--memory-limit 2GiB not applied; log:\n%s", got)
+	}
+	errb.Reset()
+	if code := executeDB(t, a, "attribute", "--memory-limit", "lots"); code != exitUsage {
+		t.Errorf("--memory-limit lots exit = %d, want %d", code, exitUsage)
+	}
+	if got := errb.String(); !strings.Contains(got, "--memory-limit") || !strings.Contains(got, "lots") {
+		t.Errorf("--memory-limit lots error does not name the flag and value:\n%s", got)
+	}
 }

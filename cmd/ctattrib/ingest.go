@@ -81,7 +81,7 @@ Exit status: 0 all loaded, 1 error, 2 bad usage, 3 some objects failed,
 	f.StringVar(&opts.Region, "region", "", "AWS `region` of the bucket (discovered when unset)")
 	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "S3-compatible endpoint `URL` (path-style addressing); AWS_ENDPOINT_URL_S3 works too")
 	f.BoolVar(&opts.NoAttribute, "no-attribute", false, "do not run attribution after loading")
-	f.StringVar(&opts.MemoryLimit, "memory-limit", "400MB", "cap on DuckDB's buffer `memory` (joins and sorts spill to disk beyond it); while loading, DuckDB gets 60% of it (at least 300MB) and records in flight the rest")
+	f.StringVar(&opts.MemoryLimit, "memory-limit", defaultMemoryLimit, "cap on DuckDB's buffer `memory` (joins and sorts spill to disk beyond it); while loading, DuckDB gets 60% of it (at least 300MB) and records in flight the rest")
 	return cmd
 }
 
@@ -263,6 +263,10 @@ func scaleSize(size string, f float64, floor int64) (string, error) {
 	unit := map[string]float64{"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}[m[2]]
 	return strconv.FormatInt(max(int64(n*f*unit), floor)>>20, 10) + "MiB", nil
 }
+
+// defaultMemoryLimit is DuckDB's memory limit in ingest and attribute
+// unless --memory-limit says otherwise.
+const defaultMemoryLimit = "400MB"
 
 // goMemoryLimit is ingest's soft limit on the Go heap (GOMEMLIMIT
 // overrides it). The heap holds the batch being loaded, compressed, and
