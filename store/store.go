@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -76,6 +77,17 @@ func OpenWith(ctx context.Context, path string, mode Mode, opts Options) (*DB, e
 		if mode == ReadOnly {
 			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("open %s: %w", path, ErrNotExist)
+			}
+		}
+		if mode == ReadWrite {
+			// Said plainly rather than as the lock file's open error. The
+			// folder is not created: a mistyped path should not become a
+			// new, empty database somewhere unexpected.
+			dir := filepath.Dir(path)
+			if fi, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("create %s: folder %s does not exist", path, dir)
+			} else if err == nil && !fi.IsDir() {
+				return nil, fmt.Errorf("create %s: %s is not a folder", path, dir)
 			}
 		}
 		lock, err := acquireLock(path+".lock", mode)

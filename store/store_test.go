@@ -2,7 +2,10 @@ package store
 
 import (
 	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -41,6 +44,26 @@ func TestOpenReadOnlyMissing(t *testing.T) {
 	_, err := Open(t.Context(), filepath.Join(t.TempDir(), "missing.duckdb"), ReadOnly)
 	if !errors.Is(err, ErrNotExist) {
 		t.Errorf("Open(missing, ReadOnly) error = %v, want ErrNotExist", err)
+	}
+}
+
+func TestOpenInMissingFolder(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ path, want string }{
+		{filepath.Join(dir, "nope", "x.duckdb"), "folder " + filepath.Join(dir, "nope") + " does not exist"},
+		{filepath.Join(file, "x.duckdb"), file + " is not a folder"},
+	} {
+		_, err := Open(t.Context(), tt.path, ReadWrite)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.path) {
+			t.Errorf("Open(%s) error = %v, want it to name the file and say %q", tt.path, err, tt.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nope")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Open created the missing folder (stat: %v)", err)
 	}
 }
 
