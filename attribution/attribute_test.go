@@ -359,6 +359,10 @@ func TestIncrementalFallsBackToFull(t *testing.T) {
 		wantFull bool
 	}{
 		{"a few missing", `event_id IN (SELECT event_id FROM attributions ORDER BY event_id LIMIT 2)`, false},
+		// An incremental run looks for events without an attribution among
+		// the newest rows first: as after an ingest, and not as here.
+		{"the newest missing", `event_id IN (SELECT event_id FROM event_rows ORDER BY rowid DESC LIMIT 3)`, false},
+		{"the oldest missing", `event_id IN (SELECT event_id FROM event_rows ORDER BY rowid LIMIT 1)`, false},
 		{"most missing", `event_id IN (SELECT event_id FROM attributions ORDER BY event_id LIMIT (SELECT count(*) * 3 / 4 FROM attributions))`, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
