@@ -88,16 +88,28 @@ func indexOf(parts []string, s string) int {
 // the CloudTrail layout folder by folder where a filter prunes a level and
 // listing flat below the last level that prunes. Digest and Insight folders
 // are never listed. Keys outside the layout are listed as they are.
-func walk(ctx context.Context, src Source, f Filter, fn func(Object) error) error {
-	if f.empty() {
-		return src.List(ctx, "", func(o Object) error {
-			if isNonEventKey(o.Key) {
-				return nil
-			}
-			return fn(o)
-		})
+//
+// resume holds, by the URI of a region folder, the first day folder to
+// list there (see resumePoints); the earlier day folders are not listed.
+// It applies only when f has no time bounds.
+func walk(ctx context.Context, src Source, f Filter, resume map[string]time.Time, fn func(Object) error) (resumed int, err error) {
+	if !f.Since.IsZero() || !f.Until.IsZero() {
+		resume = nil
 	}
-	return walkLevel(ctx, src, f, "", levelAbove, nil, fn)
+	w := walker{src: src, f: f, resume: resume, fn: fn}
+	if f.empty() && len(resume) == 0 {
+		return 0, w.list(ctx, "", "")
+	}
+	err = w.level(ctx, "", levelAbove, nil)
+	return w.resumed, err
+}
+
+type walker struct {
+	src     Source
+	f       Filter
+	resume  map[string]time.Time
+	fn      func(Object) error
+	resumed int // region folders listed from a resume point
 }
 
 // isNonEventKey reports keys CloudTrail writes that hold no events.
@@ -106,33 +118,44 @@ func isNonEventKey(key string) bool {
 		strings.HasPrefix(key, "CloudTrail-Digest/") || strings.HasPrefix(key, "CloudTrail-Insight/")
 }
 
-// walkLevel handles one folder. date holds the year/month/day parts seen so far.
-func walkLevel(ctx context.Context, src Source, f Filter, prefix string, lv level, date []string, fn func(Object) error) error {
+// list lists everything below prefix that sorts after after, flat.
+func (w *walker) list(ctx context.Context, prefix, after string) error {
+	return w.src.ListAfter(ctx, prefix, after, func(o Object) error {
+		if isNonEventKey(o.Key) {
+			return nil
+		}
+		return w.fn(o)
+	})
+}
+
+// level handles one folder. date holds the year/month/day parts seen so far.
+func (w *walker) level(ctx context.Context, prefix string, lv level, date []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if !prunesBelow(f, lv) {
-		return src.List(ctx, prefix, func(o Object) error {
-			if isNonEventKey(o.Key) {
-				return nil
-			}
-			return fn(o)
-		})
+	if from, ok := w.resume[w.src.URI(prefix)]; ok && lv == levelYear {
+		// A region folder's keys sort by day: one listing from the resume
+		// point's day folder on, rather than a request per folder level.
+		w.resumed++
+		return w.list(ctx, prefix, prefix+from.Format("2006/01/02"))
 	}
-	dirs, objs, err := src.ListDirs(ctx, prefix)
+	if !w.prunesBelow(lv) {
+		return w.list(ctx, prefix, "")
+	}
+	dirs, objs, err := w.src.ListDirs(ctx, prefix)
 	if err != nil {
 		return err
 	}
 	for _, o := range objs {
 		if lv == levelAbove && !isNonEventKey(o.Key) {
-			if err := fn(o); err != nil {
+			if err := w.fn(o); err != nil {
 				return err
 			}
 		}
 	}
 	for _, d := range dirs {
 		name := strings.TrimSuffix(d[len(prefix):], "/")
-		next, keep := descend(f, lv, name, date)
+		next, keep := w.descend(lv, name, date)
 		if !keep {
 			continue
 		}
@@ -140,22 +163,23 @@ func walkLevel(ctx context.Context, src Source, f Filter, prefix string, lv leve
 		if lv >= levelYear && lv <= levelDay {
 			nd = append(append([]string(nil), date...), name)
 		}
-		if err := walkLevel(ctx, src, f, d, next, nd, fn); err != nil {
+		if err := w.level(ctx, d, next, nd); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// prunesBelow reports whether any filter can still prune folders at or
-// below level lv; if none can, the rest is listed flat.
-func prunesBelow(f Filter, lv level) bool {
-	timeFilter := !f.Since.IsZero() || !f.Until.IsZero()
+// prunesBelow reports whether any filter or resume point can still prune
+// folders at or below level lv; if none can, the rest is listed flat.
+// Resume points are region folders' (level).
+func (w *walker) prunesBelow(lv level) bool {
+	timeFilter := !w.f.Since.IsZero() || !w.f.Until.IsZero()
 	switch {
 	case lv <= levelAccount:
 		return true
 	case lv == levelRegion:
-		return len(f.Regions) > 0 || timeFilter
+		return len(w.f.Regions) > 0 || timeFilter || len(w.resume) > 0
 	case lv <= levelDay:
 		return timeFilter
 	}
@@ -164,7 +188,8 @@ func prunesBelow(f Filter, lv level) bool {
 
 // descend decides whether folder name at level lv can hold matching
 // objects and returns the level inside it.
-func descend(f Filter, lv level, name string, date []string) (level, bool) {
+func (w *walker) descend(lv level, name string, date []string) (level, bool) {
+	f := w.f
 	switch lv {
 	case levelAbove:
 		if name == "AWSLogs" {
@@ -192,14 +217,13 @@ func descend(f Filter, lv level, name string, date []string) (level, bool) {
 	return 0, false
 }
 
-// dayRangeOverlaps reports whether the folder for the given year[, month[,
-// day]] can hold events in [Since-1 day, Until].
-func dayRangeOverlaps(f Filter, parts []string) bool {
+// folderSpan is the days [start, end) the folder for year[, month[, day]]
+// covers; ok is false if it is not a date folder.
+func folderSpan(parts []string) (start, end time.Time, ok bool) {
 	start, err := time.Parse("2006/01/02", strings.Join(append(parts, "01", "01")[:3], "/"))
 	if err != nil {
-		return false // not a date folder
+		return time.Time{}, time.Time{}, false
 	}
-	var end time.Time
 	switch len(parts) {
 	case 1:
 		end = start.AddDate(1, 0, 0)
@@ -207,6 +231,34 @@ func dayRangeOverlaps(f Filter, parts []string) bool {
 		end = start.AddDate(0, 1, 0)
 	default:
 		end = start.AddDate(0, 0, 1)
+	}
+	return start, end, true
+}
+
+// regionFolderRe finds, in a key of CloudTrail's layout, the region folder
+// and the day folder below it.
+var regionFolderRe = regexp.MustCompile(`^((?:.*/)?AWSLogs/(?:o-[a-z0-9]{10,32}/)?[0-9]{12}/CloudTrail/[^/]+/)([0-9]{4}/[0-9]{2}/[0-9]{2})/[^/]+$`)
+
+// regionFolder returns the key of the region folder holding key, and the
+// day of its day folder; ok is false for keys outside the layout.
+func regionFolder(key string) (folder string, day time.Time, ok bool) {
+	m := regionFolderRe.FindStringSubmatch(key)
+	if m == nil {
+		return "", time.Time{}, false
+	}
+	day, err := time.Parse("2006/01/02", m[2])
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return m[1], day, true
+}
+
+// dayRangeOverlaps reports whether the folder for the given year[, month[,
+// day]] can hold events in [Since-1 day, Until].
+func dayRangeOverlaps(f Filter, parts []string) bool {
+	start, end, ok := folderSpan(parts)
+	if !ok {
+		return false // not a date folder
 	}
 	if !f.Since.IsZero() && !end.After(f.Since.AddDate(0, 0, -1)) {
 		return false

@@ -37,6 +37,10 @@ type Options struct {
 	// event), so large batches are both faster and cheap in memory: on
 	// 1,000,000 events, 500,000 took two thirds of the time 122,880 did.
 	BatchEvents int
+	// Relist lists every day folder, not only those from where the last
+	// complete run got to (see resumePoints): for logs copied into older
+	// day folders.
+	Relist bool
 	// Progress, when set, is called from one goroutine after every batch
 	// and every object.
 	Progress func(Progress)
@@ -67,9 +71,12 @@ type Summary struct {
 	ObjectsFailed    int
 	EventsNew        int64 // rows added to events
 	EventsDuplicate  int64 // events already present (CloudTrail redelivers)
-	Bytes            int64 // bytes read from objects loaded this run
-	Failures         []Failure
-	Elapsed          time.Duration
+	// FoldersResumed is how many region folders were listed from where
+	// the last complete run got to rather than from their first day.
+	FoldersResumed int
+	Bytes          int64 // bytes read from objects loaded this run
+	Failures       []Failure
+	Elapsed        time.Duration
 }
 
 // ErrObjectsFailed is wrapped by Load's error when the run finished but
@@ -99,6 +106,18 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 	var prog Progress
 	prog.Started = start
 
+	var resume map[string]time.Time
+	timeFilter := !opts.Filter.Since.IsZero() || !opts.Filter.Until.IsZero()
+	if !opts.Relist && !timeFilter {
+		var err error
+		if resume, err = resumePoints(ctx, db, src); err != nil {
+			return sum, err
+		}
+	}
+	// The latest day folder listed in each region folder: kept after a
+	// complete run, for the next to resume from.
+	through := map[string]time.Time{}
+
 	g, gctx := errgroup.WithContext(ctx)
 	todo := make(chan Object, opts.Workers*4)
 	done := make(chan result, opts.Workers*2)
@@ -124,14 +143,18 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 			}
 			return nil
 		}
-		err := walk(gctx, src, opts.Filter, func(o Object) error {
+		resumed, err := walk(gctx, src, opts.Filter, resume, func(o Object) error {
 			listed.Add(1)
+			if folder, day, ok := regionFolder(o.Key); ok && day.After(through[src.URI(folder)]) {
+				through[src.URI(folder)] = day
+			}
 			batch = append(batch, o)
 			if len(batch) == cap(batch) {
 				return flush()
 			}
 			return nil
 		})
+		sum.FoldersResumed = resumed // only the lister writes it until Wait
 		if err != nil {
 			return fmt.Errorf("list %s: %w", src, err)
 		}
@@ -239,6 +262,14 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 			return sum, ctx.Err()
 		}
 		return sum, err
+	}
+	// Listing resumes only from a run that listed to the end: an
+	// interrupted one may have left objects behind in folders it had
+	// passed. Objects that failed are listed again (resumePoints).
+	if !timeFilter {
+		if err := saveListedThrough(ctx, db, through, opts.Now()); err != nil {
+			return sum, err
+		}
 	}
 	if sum.ObjectsFailed > 0 {
 		return sum, fmt.Errorf("%d of %d objects: %w", sum.ObjectsFailed, sum.ObjectsListed-sum.ObjectsUnchanged, ErrObjectsFailed)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -202,6 +203,11 @@ func (c *countingSource) List(ctx context.Context, prefix string, fn func(Object
 	return c.Source.List(ctx, prefix, fn)
 }
 
+func (c *countingSource) ListAfter(ctx context.Context, prefix, startAfter string, fn func(Object) error) error {
+	c.listed = append(c.listed, prefix+" after "+startAfter)
+	return c.Source.ListAfter(ctx, prefix, startAfter, fn)
+}
+
 func (c *countingSource) ListDirs(ctx context.Context, prefix string) ([]string, []Object, error) {
 	c.dirs = append(c.dirs, prefix)
 	return c.Source.ListDirs(ctx, prefix)
@@ -224,16 +230,31 @@ func TestWalkPrunesByLayout(t *testing.T) {
 		files[k] = []byte("{}")
 	}
 	root := writeTree(t, files)
+	regionURI := func(account, region string) string {
+		return filepath.Join(root, "trail", "AWSLogs", account, "CloudTrail", region) + string(filepath.Separator)
+	}
+	resume := map[string]time.Time{regionURI("111122223333", "us-east-1"): d(3)}
 	tests := []struct {
 		name   string
 		filter Filter
+		resume map[string]time.Time
 		want   []string // key suffixes, by account/region/day
+		// the listing of the resumed folder, which must start at its day
+		wantAfter string
 	}{
-		{"no filter", Filter{}, []string{"111122223333/us-east-1/01", "111122223333/us-east-1/02", "111122223333/us-east-1/03", "111122223333/us-east-1/05", "111122223333/eu-west-1/03", "444455556666/us-east-1/03", "777788889999/us-east-1/03"}},
-		{"account", Filter{Accounts: []string{"777788889999"}}, []string{"777788889999/us-east-1/03"}},
-		{"region", Filter{Regions: []string{"eu-west-1"}}, []string{"111122223333/eu-west-1/03"}},
-		{"since pads a day", Filter{Accounts: []string{"111122223333"}, Regions: []string{"us-east-1"}, Since: d(3).Add(6 * time.Hour)}, []string{"111122223333/us-east-1/02", "111122223333/us-east-1/03", "111122223333/us-east-1/05"}},
-		{"until pads a day", Filter{Accounts: []string{"111122223333"}, Regions: []string{"us-east-1"}, Until: d(1).Add(6 * time.Hour)}, []string{"111122223333/us-east-1/01", "111122223333/us-east-1/02"}},
+		{"no filter", Filter{}, nil, []string{"111122223333/us-east-1/01", "111122223333/us-east-1/02", "111122223333/us-east-1/03", "111122223333/us-east-1/05", "111122223333/eu-west-1/03", "444455556666/us-east-1/03", "777788889999/us-east-1/03"}, ""},
+		{"account", Filter{Accounts: []string{"777788889999"}}, nil, []string{"777788889999/us-east-1/03"}, ""},
+		{"region", Filter{Regions: []string{"eu-west-1"}}, nil, []string{"111122223333/eu-west-1/03"}, ""},
+		{"since pads a day", Filter{Accounts: []string{"111122223333"}, Regions: []string{"us-east-1"}, Since: d(3).Add(6 * time.Hour)}, nil, []string{"111122223333/us-east-1/02", "111122223333/us-east-1/03", "111122223333/us-east-1/05"}, ""},
+		{"until pads a day", Filter{Accounts: []string{"111122223333"}, Regions: []string{"us-east-1"}, Until: d(1).Add(6 * time.Hour)}, nil, []string{"111122223333/us-east-1/01", "111122223333/us-east-1/02"}, ""},
+		{"resume", Filter{}, resume,
+			[]string{"111122223333/us-east-1/03", "111122223333/us-east-1/05", "111122223333/eu-west-1/03", "444455556666/us-east-1/03", "777788889999/us-east-1/03"},
+			"111122223333/CloudTrail/us-east-1/ after trail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/03"},
+		{"resume and a filter", Filter{Regions: []string{"us-east-1"}}, resume,
+			[]string{"111122223333/us-east-1/03", "111122223333/us-east-1/05", "444455556666/us-east-1/03", "777788889999/us-east-1/03"},
+			"111122223333/CloudTrail/us-east-1/ after trail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/03"},
+		{"since overrides resume", Filter{Since: d(2)}, resume,
+			[]string{"111122223333/us-east-1/01", "111122223333/us-east-1/02", "111122223333/us-east-1/03", "111122223333/us-east-1/05", "111122223333/eu-west-1/03", "444455556666/us-east-1/03", "777788889999/us-east-1/03"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,7 +264,7 @@ func TestWalkPrunesByLayout(t *testing.T) {
 			}
 			src := &countingSource{Source: dir}
 			var got []string
-			err = walk(t.Context(), src, tt.filter, func(o Object) error {
+			_, err = walk(t.Context(), src, tt.filter, tt.resume, func(o Object) error {
 				info, ok := ParseKey(o.Key)
 				if !ok {
 					t.Errorf("walk() listed %q, outside the layout", o.Key)
@@ -262,6 +283,9 @@ func TestWalkPrunesByLayout(t *testing.T) {
 				if strings.Contains(p, "CloudTrail-Digest") {
 					t.Errorf("walk() listed digest folder %q", p)
 				}
+			}
+			if tt.wantAfter != "" && !slices.ContainsFunc(src.listed, func(p string) bool { return strings.HasSuffix(p, tt.wantAfter) }) {
+				t.Errorf("walk() listed %q, none of them %q", src.listed, tt.wantAfter)
 			}
 		})
 	}

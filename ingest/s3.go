@@ -147,11 +147,19 @@ func (s *s3Source) String() string {
 }
 
 func (s *s3Source) List(ctx context.Context, prefix string, fn func(Object) error) error {
-	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
+	return s.ListAfter(ctx, prefix, "", fn)
+}
+
+func (s *s3Source) ListAfter(ctx context.Context, prefix, startAfter string, fn func(Object) error) error {
+	in := &s3.ListObjectsV2Input{
 		Bucket:  aws.String(s.bucket),
 		Prefix:  aws.String(s.root + prefix),
 		MaxKeys: aws.Int32(s3PageSize),
-	})
+	}
+	if startAfter != "" {
+		in.StartAfter = aws.String(s.root + startAfter)
+	}
+	p := s3.NewListObjectsV2Paginator(s.client, in)
 	for p.HasMorePages() {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -209,6 +217,8 @@ func (s *s3Source) ListDirs(ctx context.Context, prefix string) ([]string, []Obj
 	return dirs, objs, nil
 }
 
+func (s *s3Source) URI(key string) string { return "s3://" + s.bucket + "/" + s.root + key }
+
 // toObject converts a listed key. Keys ending in '/' are the empty
 // "folder" markers the S3 console creates; they hold no logs (and a local
 // folder cannot hold such a file), so they are skipped.
@@ -219,7 +229,7 @@ func (s *s3Source) toObject(key string, etag *string, size *int64) (Object, bool
 	}
 	return Object{
 		Key:  rel,
-		URI:  "s3://" + s.bucket + "/" + key,
+		URI:  s.URI(rel),
 		ETag: strings.Trim(aws.ToString(etag), `"`),
 		Size: aws.ToInt64(size),
 	}, true

@@ -34,6 +34,9 @@ type Source interface {
 	// List calls fn for each object whose key starts with prefix, in key
 	// order, and stops at the first error. An empty prefix lists everything.
 	List(ctx context.Context, prefix string, fn func(Object) error) error
+	// ListAfter is List of the keys that sort after startAfter (bytewise),
+	// S3's StartAfter: the keys before it are not listed at all.
+	ListAfter(ctx context.Context, prefix, startAfter string, fn func(Object) error) error
 	// ListDirs returns the immediate "sub-folders" below prefix (which is
 	// empty or ends in '/'): the S3 common prefixes for delimiter '/', each
 	// ending in '/'. Objects directly below prefix are returned too.
@@ -42,6 +45,9 @@ type Source interface {
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 	// String names the source for messages: s3://bucket/prefix or a path.
 	String() string
+	// URI is what an Object's URI is for the key, also for a folder's key
+	// (ending in '/', and so is the URI).
+	URI(key string) string
 }
 
 // SourceOptions configure how sources are opened.
@@ -99,10 +105,18 @@ func (d *dirSource) String() string {
 	return d.root
 }
 
+func (d *dirSource) URI(key string) string {
+	uri := filepath.Join(d.root, filepath.FromSlash(key))
+	if (key == "" || strings.HasSuffix(key, "/")) && !strings.HasSuffix(uri, string(filepath.Separator)) {
+		uri += string(filepath.Separator)
+	}
+	return uri
+}
+
 func (d *dirSource) object(key string, fi fs.FileInfo) Object {
 	return Object{
 		Key:          key,
-		URI:          filepath.Join(d.root, filepath.FromSlash(key)),
+		URI:          d.URI(key),
 		Size:         fi.Size(),
 		LastModified: fi.ModTime().UTC(),
 		// A local file has no ETag; size and modification time stand in
@@ -112,8 +126,12 @@ func (d *dirSource) object(key string, fi fs.FileInfo) Object {
 }
 
 func (d *dirSource) List(ctx context.Context, prefix string, fn func(Object) error) error {
+	return d.ListAfter(ctx, prefix, "", fn)
+}
+
+func (d *dirSource) ListAfter(ctx context.Context, prefix, startAfter string, fn func(Object) error) error {
 	if d.file != "" {
-		if !strings.HasPrefix(d.file, prefix) {
+		if !strings.HasPrefix(d.file, prefix) || d.file <= startAfter {
 			return nil
 		}
 		fi, err := os.Stat(filepath.Join(d.root, d.file))
@@ -133,14 +151,15 @@ func (d *dirSource) List(ctx context.Context, prefix string, fn func(Object) err
 		}
 		return err
 	}
-	return d.walk(ctx, start, prefix, fn)
+	return d.walk(ctx, start, prefix, startAfter, fn)
 }
 
 // walk calls fn for the files below folder dir (a key that is empty or
-// ends in '/') whose keys start with prefix, in key order. That is not
-// filepath.WalkDir's order: a folder "a" sorts as "a/", after a file or
-// folder "a-b" ('-' < '/'), as CloudTrail-Digest/ sorts before CloudTrail/.
-func (d *dirSource) walk(ctx context.Context, dir, prefix string, fn func(Object) error) error {
+// ends in '/') whose keys start with prefix and sort after after, in key
+// order. That is not filepath.WalkDir's order: a folder "a" sorts as "a/",
+// after a file or folder "a-b" ('-' < '/'), as CloudTrail-Digest/ sorts
+// before CloudTrail/.
+func (d *dirSource) walk(ctx context.Context, dir, prefix, after string, fn func(Object) error) error {
 	entries, err := os.ReadDir(filepath.Join(d.root, filepath.FromSlash(dir)))
 	if err != nil {
 		return err
@@ -158,14 +177,19 @@ func (d *dirSource) walk(ctx context.Context, dir, prefix string, fn func(Object
 		}
 		key := dir + sortKey(e)
 		if e.IsDir() {
+			// Every key in a folder sorting before after, which does not
+			// lie inside it, sorts before after too.
+			if key < after && !strings.HasPrefix(after, key) {
+				continue
+			}
 			if strings.HasPrefix(key, prefix) || strings.HasPrefix(prefix, key) {
-				if err := d.walk(ctx, key, prefix, fn); err != nil {
+				if err := d.walk(ctx, key, prefix, after, fn); err != nil {
 					return err
 				}
 			}
 			continue
 		}
-		if !strings.HasPrefix(key, prefix) || !e.Type().IsRegular() {
+		if !strings.HasPrefix(key, prefix) || key <= after || !e.Type().IsRegular() {
 			continue
 		}
 		fi, err := e.Info()

@@ -165,6 +165,57 @@ func testSource(t *testing.T, newSource newSourceFunc) {
 		}
 	})
 
+	t.Run("ListAfter", func(t *testing.T) {
+		files := cloudTrailTree()
+		src := newSource(t, files)
+		const region = "AWSLogs/777788889999/CloudTrail/us-east-1/"
+		for _, tt := range []struct{ prefix, after string }{
+			{"", ""},
+			{region, region + "2026/11/02"},                // a resume point: day folder 10 on
+			{region, region + "2026/11/01"},                // day 01 itself
+			{"", "AWSLogs/777788889999/CloudTrail-Digest"}, // '-' sorts before '/'
+			{"AWSLogs/", "AWSLogs/o-abc123defg/111122223333/CloudTrail/us-east-1/2026/11/01/111122223333_CloudTrail_us-east-1_20261101T0005Z_aaaa.json.gz"}, // a whole key: not itself
+			{"AWSLogs/o-abc123defg/", "AWSLogs/777788889999/"}, // before the prefix: all of it
+			{"AWSLogs/777788889999/", "AWSLogs/o"},             // after the prefix: nothing
+		} {
+			var want []string
+			for _, k := range sortedKeys(files) {
+				if strings.HasPrefix(k, tt.prefix) && k > tt.after {
+					want = append(want, k)
+				}
+			}
+			var got []string
+			err := src.ListAfter(t.Context(), tt.prefix, tt.after, func(o Object) error {
+				got = append(got, o.Key)
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("ListAfter(%q, %q) = %v", tt.prefix, tt.after, err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("ListAfter(%q, %q) keys mismatch (-want +got):\n%s", tt.prefix, tt.after, diff)
+			}
+		}
+	})
+
+	t.Run("URI", func(t *testing.T) {
+		files := cloudTrailTree()
+		src := newSource(t, files)
+		var got []Object
+		if err := src.List(t.Context(), "", func(o Object) error { got = append(got, o); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range got {
+			if u := src.URI(o.Key); u != o.URI {
+				t.Errorf("URI(%q) = %q, want the object's URI %q", o.Key, u, o.URI)
+			}
+			folder := o.Key[:strings.LastIndexByte(o.Key, '/')+1]
+			if u := src.URI(folder); !strings.HasPrefix(o.URI, u) || !strings.HasSuffix(u, "/") {
+				t.Errorf("URI(%q) = %q: not a folder URI holding %q", folder, u, o.URI)
+			}
+		}
+	})
+
 	t.Run("ListStopsAtError", func(t *testing.T) {
 		src := newSource(t, cloudTrailTree())
 		errStop := errors.New("stop")

@@ -225,4 +225,37 @@ func TestVersityGWSource(t *testing.T) {
 			t.Errorf("ListDirs(AWSLogs/) = %q, want %q", dirs, want)
 		}
 	})
+
+	// A second run lists each region folder from the day before the
+	// latest it saw, with StartAfter: the old day folders cost nothing.
+	t.Run("ListingResumes", func(t *testing.T) {
+		d := func(day int) time.Time { return time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC) }
+		const acct = "111122223333"
+		files := map[string][]byte{}
+		for day := 1; day <= 20; day++ {
+			files["trail/"+ctKey(acct, "us-east-1", d(day), 1)] = logFile(t, event(fmt.Sprint("e", day), d(day).Add(time.Hour), acct))
+		}
+		bucket := newBucketName()
+		putObjects(t, client, bucket, files)
+		setS3TestEnv(t)
+		src, err := OpenSource(t.Context(), "s3://"+bucket+"/trail", SourceOptions{EndpointURL: endpoint})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := openTestDB(t)
+		if sum, err := Load(t.Context(), db, src, Options{}); err != nil || sum.ObjectsLoaded != 20 {
+			t.Fatalf("first Load() = %+v, %v", sum, err)
+		}
+		putObjects(t, client, bucket, map[string][]byte{
+			"trail/" + ctKey(acct, "us-east-1", d(21), 1): logFile(t, event("new", d(21).Add(time.Hour), acct)),
+		})
+		sum, err := Load(t.Context(), db, src, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Days 19 to 21 listed: two unchanged, one new.
+		if sum.ObjectsListed != 3 || sum.ObjectsLoaded != 1 || sum.FoldersResumed != 1 {
+			t.Errorf("second Load() listed %d, loaded %d, resumed %d folders; want 3, 1, 1", sum.ObjectsListed, sum.ObjectsLoaded, sum.FoldersResumed)
+		}
+	})
 }

@@ -29,6 +29,7 @@ type ingestOptions struct {
 	EndpointURL string
 	NoAttribute bool
 	MemoryLimit string
+	Relist      bool
 }
 
 func newIngestCmd(a *app) *cobra.Command {
@@ -54,6 +55,13 @@ Runs are incremental: objects already loaded (same ETag) are skipped,
 failed objects are retried, and events are deduplicated by eventID. A
 malformed object never stops the run; it is recorded as failed and the
 command exits with status 3.
+
+CloudTrail delivers each file into the folder of the day it delivers it, so
+older day folders do not change. After a run that listed to the end, the
+next lists each region folder from the day before the latest day folder it
+saw (and from the day of any object that failed), not from the first: a
+nightly run costs what is new, not the whole bucket. Logs copied into older
+day folders later are found with --relist, or --since.
 
 Exit status: 0 all loaded, 1 error, 2 bad usage, 3 some objects failed,
 130 interrupted.`,
@@ -81,6 +89,7 @@ Exit status: 0 all loaded, 1 error, 2 bad usage, 3 some objects failed,
 	f.StringVar(&opts.Region, "region", "", "AWS `region` of the bucket (discovered when unset)")
 	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "S3-compatible endpoint `URL` (path-style addressing); AWS_ENDPOINT_URL_S3 works too")
 	f.BoolVar(&opts.NoAttribute, "no-attribute", false, "do not run attribution after loading")
+	f.BoolVar(&opts.Relist, "relist", false, "list every day folder, not only those since the last complete run (for logs copied into older folders)")
 	f.StringVar(&opts.MemoryLimit, "memory-limit", defaultMemoryLimit, "cap on DuckDB's buffer `memory` (joins and sorts spill to disk beyond it); while loading, DuckDB gets 60% of it (at least 300MB) and records in flight the rest")
 	return cmd
 }
@@ -143,6 +152,7 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 		sum, err := ingest.Load(ctx, db, src, ingest.Options{
 			Workers:  opts.Workers,
 			Filter:   ingest.Filter{Accounts: opts.Accounts, Regions: opts.Regions, Since: since, Until: until},
+			Relist:   opts.Relist,
 			Progress: bar.update,
 			Log:      a.Log,
 			Now:      a.Now,
@@ -190,6 +200,7 @@ func addSummary(t *ingest.Summary, s ingest.Summary) {
 	t.ObjectsFailed += s.ObjectsFailed
 	t.EventsNew += s.EventsNew
 	t.EventsDuplicate += s.EventsDuplicate
+	t.FoldersResumed += s.FoldersResumed
 	t.Bytes += s.Bytes
 	t.Failures = append(t.Failures, s.Failures...)
 	t.Elapsed += s.Elapsed
@@ -206,6 +217,9 @@ func printSummary(a *app, s ingest.Summary) {
 		s.ObjectsLoaded, s.ObjectsUnchanged, s.ObjectsSkipped, s.ObjectsFailed)
 	fmt.Fprintf(a.Out, "events:  %d new, %d duplicate (%.0f events/s, %s)\n",
 		s.EventsNew, s.EventsDuplicate, rate, s.Elapsed.Round(time.Millisecond))
+	if s.FoldersResumed > 0 {
+		fmt.Fprintf(a.Out, "listing: resumed in %d region folders, at the day before the latest a complete run saw (--relist lists every day)\n", s.FoldersResumed)
+	}
 	for _, f := range s.Failures {
 		fmt.Fprintf(a.Out, "failed:  %s: %s\n", f.URI, f.Err)
 	}

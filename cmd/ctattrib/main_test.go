@@ -227,3 +227,38 @@ func TestIngestRerunAttributes(t *testing.T) {
 		t.Errorf("after a re-run, attributions of pat = %d, %v; want 1", n, err)
 	}
 }
+
+func TestIngestResumesListing(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "testdata", "scenario"))); err != nil {
+		t.Fatal(err)
+	}
+	a, out, errb := testApp(t)
+	if code := executeDB(t, a, "ingest", "--no-attribute", dir); code != exitOK {
+		t.Fatalf("ingest exit = %d; stderr:\n%s", code, errb)
+	}
+	// A file copied into a day folder before the latest one's eve: not
+	// where CloudTrail delivers, so only --relist finds it.
+	region := filepath.Join(dir, "AWSLogs", "o-a1b2c3d4e5", "111111111111", "CloudTrail", "us-east-1")
+	old, err := os.ReadFile(filepath.Join(region, "2024", "05", "01", "111111111111_CloudTrail_us-east-1_20240501T0900Z_aaaa1111.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(region, "2024", "05", "01", "copy.json.gz"), old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := executeDB(t, a, "ingest", "--no-attribute", dir); code != exitOK {
+		t.Fatalf("second ingest exit = %d; stderr:\n%s", code, errb)
+	}
+	if got := out.String(); !strings.Contains(got, "objects: 0 loaded") || !strings.Contains(got, "listing: resumed in 3 region folders") {
+		t.Errorf("second ingest output:\n%s\nwant nothing loaded and the listing resumed in the 3 region folders", got)
+	}
+	out.Reset()
+	if code := executeDB(t, a, "ingest", "--no-attribute", "--relist", dir); code != exitOK {
+		t.Fatalf("ingest --relist exit = %d; stderr:\n%s", code, errb)
+	}
+	if got := out.String(); !strings.Contains(got, "objects: 1 loaded") || strings.Contains(got, "listing:") {
+		t.Errorf("ingest --relist output:\n%s\nwant the copied object loaded", got)
+	}
+}

@@ -1,0 +1,126 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// put writes one log file of one event into root's layout.
+func put(t *testing.T, root, account string, day time.Time, n int, id string) string {
+	t.Helper()
+	key := ctKey(account, "us-east-1", day, n)
+	p := filepath.Join(root, filepath.FromSlash(key))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, logFile(t, event(id, day.Add(time.Hour), account)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestListingResumes(t *testing.T) {
+	d := func(day int) time.Time { return time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC) }
+	const acct = "111122223333"
+	root := t.TempDir()
+	for day := 1; day <= 5; day++ {
+		put(t, root, acct, d(day), 1, "e"+string(rune('0'+day)))
+	}
+	db := openTestDB(t)
+	sum, err := load(t, db, root, Options{})
+	if err != nil || sum.ObjectsLoaded != 5 || sum.FoldersResumed != 0 {
+		t.Fatalf("first Load() = %+v, %v; want 5 objects loaded from the start", sum, err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM listed_through WHERE day = DATE '2026-11-05'`); n != 1 {
+		t.Errorf("listed_through rows through 2026-11-05 = %d, want 1", n)
+	}
+
+	// CloudTrail delivers more on the latest day and the next; a file
+	// copied into an older day folder is not CloudTrail's delivery.
+	put(t, root, acct, d(5), 2, "late")
+	put(t, root, acct, d(6), 1, "next")
+	put(t, root, acct, d(2), 2, "backfill")
+	sum, err = load(t, db, root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.ObjectsLoaded != 2 || sum.FoldersResumed != 1 {
+		t.Errorf("second Load() loaded %d objects, resumed %d folders; want 2 (days 5 and 6) and 1", sum.ObjectsLoaded, sum.FoldersResumed)
+	}
+	// Day 4 was listed again (a day's margin), as unchanged.
+	if sum.ObjectsUnchanged != 2 {
+		t.Errorf("second Load() found %d unchanged objects, want 2 (days 4 and 5)", sum.ObjectsUnchanged)
+	}
+	if n := count(t, db, `SELECT count(*) FROM events WHERE event_id = 'backfill'`); n != 0 {
+		t.Errorf("the backfilled day 2 was listed")
+	}
+
+	sum, err = load(t, db, root, Options{Relist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.ObjectsLoaded != 1 || sum.FoldersResumed != 0 {
+		t.Errorf("Load(Relist) loaded %d objects, resumed %d folders; want 1 and 0", sum.ObjectsLoaded, sum.FoldersResumed)
+	}
+	if n := count(t, db, `SELECT count(*) FROM events`); n != 8 {
+		t.Errorf("events = %d, want 8", n)
+	}
+}
+
+func TestListingResumesAtFailedObjects(t *testing.T) {
+	d := func(day int) time.Time { return time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC) }
+	const acct = "111122223333"
+	root := t.TempDir()
+	for day := 1; day <= 5; day++ {
+		put(t, root, acct, d(day), 1, "e"+string(rune('0'+day)))
+	}
+	bad := put(t, root, acct, d(2), 2, "x")
+	if err := os.WriteFile(bad, []byte("not gzip, not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := openTestDB(t)
+	if _, err := load(t, db, root, Options{}); !errors.Is(err, ErrObjectsFailed) {
+		t.Fatalf("first Load() error = %v, want ErrObjectsFailed", err)
+	}
+	put(t, root, acct, d(2), 2, "fixed") // rewritten: a new ETag
+	sum, err := load(t, db, root, Options{})
+	if err != nil {
+		t.Fatalf("second Load() error = %v", err)
+	}
+	if sum.ObjectsLoaded != 1 || sum.FoldersResumed != 1 {
+		t.Errorf("second Load() loaded %d objects, resumed %d folders; want the fixed day-2 object and 1", sum.ObjectsLoaded, sum.FoldersResumed)
+	}
+	if n := count(t, db, `SELECT count(*) FROM events WHERE event_id = 'fixed'`); n != 1 {
+		t.Errorf("the failed object was not retried")
+	}
+}
+
+func TestInterruptedListingDoesNotResume(t *testing.T) {
+	d := func(day int) time.Time { return time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC) }
+	root := t.TempDir()
+	for day := 1; day <= 5; day++ {
+		put(t, root, "111122223333", d(day), 1, "e"+string(rune('0'+day)))
+	}
+	db := openTestDB(t)
+	src, err := OpenSource(t.Context(), root, SourceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	_, err = Load(ctx, db, src, Options{Workers: 1, BatchEvents: 1, Progress: func(p Progress) {
+		if p.ObjectsDone == 1 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Load() error = %v, want context.Canceled", err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM listed_through`); n != 0 {
+		t.Errorf("an interrupted run recorded %d resume points", n)
+	}
+}
