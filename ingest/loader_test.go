@@ -184,6 +184,11 @@ func TestLoadInterruptedKeepsWholeObjects(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM objects o WHERE o.uri = e.source_uri)`); n != 0 {
 		t.Errorf("%d events belong to no manifest row", n)
 	}
+	// The objects left behind are in a folder the listing passed: the
+	// next run must list it again, not resume after it.
+	if n := count(t, db, `SELECT count(*) FROM listed_through`); n != 0 {
+		t.Errorf("the interrupted run recorded %d listing resume points", n)
+	}
 	if _, err := Load(t.Context(), db, src, Options{}); err != nil {
 		t.Fatalf("second Load() error = %v", err)
 	}

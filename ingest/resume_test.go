@@ -1,13 +1,26 @@
 package ingest
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 )
+
+// putDays writes a log file of one event into each of the first days of
+// November 2026 in account's us-east-1 folder below a new root.
+func putDays(t *testing.T, account string, days int) string {
+	t.Helper()
+	root := t.TempDir()
+	for day := 1; day <= days; day++ {
+		put(t, root, account, nov(day), 1, fmt.Sprint("e", day))
+	}
+	return root
+}
+
+func nov(day int) time.Time { return time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC) }
 
 // put writes one log file of one event into root's layout.
 func put(t *testing.T, root, account string, day time.Time, n int, id string) string {
@@ -24,12 +37,9 @@ func put(t *testing.T, root, account string, day time.Time, n int, id string) st
 }
 
 func TestListingResumes(t *testing.T) {
-	d := func(day int) time.Time { return time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC) }
 	const acct = "111122223333"
-	root := t.TempDir()
-	for day := 1; day <= 5; day++ {
-		put(t, root, acct, d(day), 1, "e"+string(rune('0'+day)))
-	}
+	root := putDays(t, acct, 5)
+	d := nov
 	db := openTestDB(t)
 	sum, err := load(t, db, root, Options{})
 	if err != nil || sum.ObjectsLoaded != 5 || sum.FoldersResumed != 0 {
@@ -72,12 +82,9 @@ func TestListingResumes(t *testing.T) {
 }
 
 func TestListingResumesAtFailedObjects(t *testing.T) {
-	d := func(day int) time.Time { return time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC) }
 	const acct = "111122223333"
-	root := t.TempDir()
-	for day := 1; day <= 5; day++ {
-		put(t, root, acct, d(day), 1, "e"+string(rune('0'+day)))
-	}
+	root := putDays(t, acct, 5)
+	d := nov
 	bad := put(t, root, acct, d(2), 2, "x")
 	if err := os.WriteFile(bad, []byte("not gzip, not json"), 0o644); err != nil {
 		t.Fatal(err)
@@ -96,31 +103,5 @@ func TestListingResumesAtFailedObjects(t *testing.T) {
 	}
 	if n := count(t, db, `SELECT count(*) FROM events WHERE event_id = 'fixed'`); n != 1 {
 		t.Errorf("the failed object was not retried")
-	}
-}
-
-func TestInterruptedListingDoesNotResume(t *testing.T) {
-	d := func(day int) time.Time { return time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC) }
-	root := t.TempDir()
-	for day := 1; day <= 5; day++ {
-		put(t, root, "111122223333", d(day), 1, "e"+string(rune('0'+day)))
-	}
-	db := openTestDB(t)
-	src, err := OpenSource(t.Context(), root, SourceOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	_, err = Load(ctx, db, src, Options{Workers: 1, BatchEvents: 1, Progress: func(p Progress) {
-		if p.ObjectsDone == 1 {
-			cancel()
-		}
-	}})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("Load() error = %v, want context.Canceled", err)
-	}
-	if n := count(t, db, `SELECT count(*) FROM listed_through`); n != 0 {
-		t.Errorf("an interrupted run recorded %d resume points", n)
 	}
 }
