@@ -171,8 +171,8 @@ func (w *walker) level(ctx context.Context, prefix string, lv level, date []stri
 }
 
 // prunesBelow reports whether any filter or resume point can still prune
-// folders at or below level lv; if none can, the rest is listed flat.
-// Resume points are region folders' (level).
+// folders at or below level lv; if none can, the rest is listed flat. A
+// resume point applies to a region folder as a whole (level).
 func (w *walker) prunesBelow(lv level) bool {
 	timeFilter := !w.f.Since.IsZero() || !w.f.Until.IsZero()
 	switch {
@@ -217,24 +217,6 @@ func (w *walker) descend(lv level, name string, date []string) (level, bool) {
 	return 0, false
 }
 
-// folderSpan is the days [start, end) the folder for year[, month[, day]]
-// covers; ok is false if it is not a date folder.
-func folderSpan(parts []string) (start, end time.Time, ok bool) {
-	start, err := time.Parse("2006/01/02", strings.Join(append(parts, "01", "01")[:3], "/"))
-	if err != nil {
-		return time.Time{}, time.Time{}, false
-	}
-	switch len(parts) {
-	case 1:
-		end = start.AddDate(1, 0, 0)
-	case 2:
-		end = start.AddDate(0, 1, 0)
-	default:
-		end = start.AddDate(0, 0, 1)
-	}
-	return start, end, true
-}
-
 // regionFolderRe finds, in a key of CloudTrail's layout, the region folder
 // and the day folder below it.
 var regionFolderRe = regexp.MustCompile(`^((?:.*/)?AWSLogs/(?:o-[a-z0-9]{10,32}/)?[0-9]{12}/CloudTrail/[^/]+/)([0-9]{4}/[0-9]{2}/[0-9]{2})/[^/]+$`)
@@ -256,9 +238,18 @@ func regionFolder(key string) (folder string, day time.Time, ok bool) {
 // dayRangeOverlaps reports whether the folder for the given year[, month[,
 // day]] can hold events in [Since-1 day, Until].
 func dayRangeOverlaps(f Filter, parts []string) bool {
-	start, end, ok := folderSpan(parts)
-	if !ok {
+	start, err := time.Parse("2006/01/02", strings.Join(append(parts, "01", "01")[:3], "/"))
+	if err != nil {
 		return false // not a date folder
+	}
+	var end time.Time
+	switch len(parts) {
+	case 1:
+		end = start.AddDate(1, 0, 0)
+	case 2:
+		end = start.AddDate(0, 1, 0)
+	default:
+		end = start.AddDate(0, 0, 1)
 	}
 	if !f.Since.IsZero() && !end.After(f.Since.AddDate(0, 0, -1)) {
 		return false
