@@ -31,13 +31,16 @@ const exportSQL = `
 SELECT e.* EXCLUDE (record, recipient_account_id, aws_region),
        a.actor_kind, a.actor, a.method, a.confidence, a.reason,
        e.record,
-       coalesce(e.recipient_account_id, e.identity_account_id, 'unknown') AS account_id,
-       coalesce(e.aws_region, 'unknown') AS region,
-       coalesce(strftime(e.event_time, '%Y-%m-%d'), 'unknown') AS day
+       ` + partitionSQL + `
 FROM events e
 LEFT JOIN attributions a USING (event_id)
 WHERE ($1::TIMESTAMPTZ IS NULL OR e.event_time >= $1::TIMESTAMPTZ)
   AND ($2::TIMESTAMPTZ IS NULL OR e.event_time < $2::TIMESTAMPTZ)`
+
+// partitionSQL computes the partition columns of an exported event e.
+const partitionSQL = `coalesce(e.recipient_account_id, e.identity_account_id, 'unknown') AS account_id,
+       coalesce(e.aws_region, 'unknown') AS region,
+       coalesce(strftime(e.event_time, '%Y-%m-%d'), 'unknown') AS day`
 
 // Export writes events and their attributions as zstd Parquet files under
 // dir, partitioned by account, region and day, and returns how many rows it
