@@ -100,8 +100,44 @@ func walk(ctx context.Context, src Source, f Filter, resume map[string]time.Time
 	if f.empty() && len(resume) == 0 {
 		return 0, w.list(ctx, "", "")
 	}
-	err = w.level(ctx, "", levelAbove, nil)
+	lv, date := startLevel(src.URI(""))
+	if len(date) > 0 && !dayRangeOverlaps(f, date) {
+		return 0, nil // the root is a date folder outside the time filter
+	}
+	err = w.level(ctx, "", lv, date)
 	return w.resumed, err
+}
+
+// startLevel is where in CloudTrail's layout a source's root folder is,
+// so that a source opened at s3://bucket/AWSLogs/o-org/ (or at an
+// account, region or date folder) is filtered as one opened above
+// AWSLogs/; date holds the root's year/month/day parts. A root the layout
+// does not name is levelAbove.
+func startLevel(rootURI string) (lv level, date []string) {
+	i := strings.LastIndex(rootURI, "/AWSLogs/")
+	if i < 0 {
+		return levelAbove, nil
+	}
+	lv = levelAWSLogs
+	for _, seg := range strings.Split(strings.Trim(rootURI[i+len("/AWSLogs/"):], "/"), "/") {
+		switch {
+		case seg == "":
+		case lv == levelAWSLogs && orgRe.MatchString(seg):
+			lv = levelOrg
+		case (lv == levelAWSLogs || lv == levelOrg) && accountRe.MatchString(seg):
+			lv = levelAccount
+		case lv == levelAccount && seg == "CloudTrail":
+			lv = levelRegion
+		case lv == levelRegion:
+			lv = levelYear
+		case lv >= levelYear && lv <= levelDay:
+			date = append(date, seg)
+			lv++
+		default:
+			return levelAbove, nil
+		}
+	}
+	return lv, date
 }
 
 type walker struct {
@@ -217,14 +253,14 @@ func (w *walker) descend(lv level, name string, date []string) (level, bool) {
 	return 0, false
 }
 
-// regionFolderRe finds, in a key of CloudTrail's layout, the region folder
-// and the day folder below it.
+// regionFolderRe finds, in a key or URI of CloudTrail's layout, the region
+// folder and the day folder below it.
 var regionFolderRe = regexp.MustCompile(`^((?:.*/)?AWSLogs/(?:o-[a-z0-9]{10,32}/)?[0-9]{12}/CloudTrail/[^/]+/)([0-9]{4}/[0-9]{2}/[0-9]{2})/[^/]+$`)
 
-// regionFolder returns the key of the region folder holding key, and the
-// day of its day folder; ok is false for keys outside the layout.
-func regionFolder(key string) (folder string, day time.Time, ok bool) {
-	m := regionFolderRe.FindStringSubmatch(key)
+// regionFolder returns the region folder holding an object, from its key
+// or URI, and the day of its day folder; ok is false outside the layout.
+func regionFolder(uri string) (folder string, day time.Time, ok bool) {
+	m := regionFolderRe.FindStringSubmatch(uri)
 	if m == nil {
 		return "", time.Time{}, false
 	}

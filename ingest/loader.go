@@ -145,8 +145,8 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 		}
 		resumed, err := walk(gctx, src, opts.Filter, resume, func(o Object) error {
 			listed.Add(1)
-			if folder, day, ok := regionFolder(o.Key); ok && day.After(through[src.URI(folder)]) {
-				through[src.URI(folder)] = day
+			if folder, day, ok := regionFolder(o.URI); ok && day.After(through[folder]) {
+				through[folder] = day
 			}
 			batch = append(batch, o)
 			if len(batch) == cap(batch) {

@@ -383,3 +383,56 @@ func TestLoadInvalidEventFailsItsObject(t *testing.T) {
 		t.Errorf("events = %d, want 6", n)
 	}
 }
+
+// TestWalkFromInsideLayout opens the source at folders inside the layout,
+// as s3://bucket/AWSLogs/o-org/ is: the filters prune as from above it.
+func TestWalkFromInsideLayout(t *testing.T) {
+	d := func(day int) time.Time { return time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC) }
+	files := map[string][]byte{}
+	for _, k := range []string{
+		ctKey("111122223333", "us-east-1", d(1), 1),
+		ctKey("111122223333", "us-east-1", d(5), 1),
+		ctKey("111122223333", "eu-west-1", d(5), 1),
+		ctKey("444455556666", "us-east-1", d(5), 1),
+		"AWSLogs/o-abcdef1234/777788889999/CloudTrail/us-east-1/2026/11/05/777788889999_CloudTrail_us-east-1_20261105T0000Z_x.json.gz",
+		"AWSLogs/o-abcdef1234/999988887777/CloudTrail/us-east-1/2026/11/05/999988887777_CloudTrail_us-east-1_20261105T0000Z_x.json.gz",
+	} {
+		files["trail/"+k] = []byte("{}")
+	}
+	root := writeTree(t, files)
+	region := "trail/AWSLogs/111122223333/CloudTrail/us-east-1"
+	tests := []struct {
+		at     string
+		filter Filter
+		want   []string // account/region/day
+	}{
+		{"trail/AWSLogs", Filter{Accounts: []string{"111122223333"}}, []string{"111122223333/us-east-1/01", "111122223333/us-east-1/05", "111122223333/eu-west-1/05"}},
+		{"trail/AWSLogs/o-abcdef1234", Filter{Accounts: []string{"777788889999"}}, []string{"777788889999/us-east-1/05"}},
+		{"trail/AWSLogs/111122223333/CloudTrail", Filter{Regions: []string{"eu-west-1"}}, []string{"111122223333/eu-west-1/05"}},
+		{region, Filter{Since: d(4)}, []string{"111122223333/us-east-1/05"}},
+		{region + "/2026", Filter{Until: d(2)}, []string{"111122223333/us-east-1/01"}},
+		{region + "/2026/11/01", Filter{Since: d(4)}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.at, func(t *testing.T) {
+			src, err := OpenSource(t.Context(), filepath.Join(root, filepath.FromSlash(tt.at)), SourceOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			if _, err := walk(t.Context(), src, tt.filter, nil, func(o Object) error {
+				info, ok := ParseKey(o.URI)
+				if !ok {
+					t.Fatalf("walk() listed %q, outside the layout", o.URI)
+				}
+				got = append(got, info.AccountID+"/"+info.Region+"/"+info.Day.Format("02"))
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(sorted(got)) != fmt.Sprint(sorted(tt.want)) {
+				t.Errorf("walk(%+v) from %s = %v, want %v", tt.filter, tt.at, sorted(got), sorted(tt.want))
+			}
+		})
+	}
+}

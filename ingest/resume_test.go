@@ -79,6 +79,17 @@ func TestListingResumes(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM events`); n != 8 {
 		t.Errorf("events = %d, want 8", n)
 	}
+
+	// The same folders reached from a source opened inside the layout,
+	// as s3://bucket/AWSLogs/o-org/ is, resume too.
+	put(t, root, acct, d(7), 1, "seventh")
+	sum, err = load(t, db, filepath.Join(root, "AWSLogs", acct), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.ObjectsListed != 4 || sum.ObjectsLoaded != 1 || sum.FoldersResumed != 1 {
+		t.Errorf("Load() from AWSLogs/%s listed %d, loaded %d, resumed %d folders; want 4 (days 5 to 7), 1, 1", acct, sum.ObjectsListed, sum.ObjectsLoaded, sum.FoldersResumed)
+	}
 }
 
 func TestListingResumesAtFailedObjects(t *testing.T) {
