@@ -265,8 +265,10 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 	}
 	// Listing resumes only from a run that listed to the end: an
 	// interrupted one may have left objects behind in folders it had
-	// passed. Objects that failed are listed again (resumePoints).
-	if !timeFilter {
+	// passed. Objects that failed are listed again (resumePoints). A run
+	// from inside a region folder (a year or day folder, one file) did
+	// not list the region folder's other days.
+	if lv, _ := startLevel(src.URI("")); !timeFilter && lv <= levelYear {
 		if err := saveListedThrough(ctx, db, through, opts.Now()); err != nil {
 			return sum, err
 		}

@@ -116,3 +116,24 @@ func TestListingResumesAtFailedObjects(t *testing.T) {
 		t.Errorf("the failed object was not retried")
 	}
 }
+
+// A run from inside a region folder lists some of its days only: it must
+// not make a later run of the whole tree skip the others.
+func TestListingFromADayFolderDoesNotResume(t *testing.T) {
+	const acct = "111122223333"
+	root := putDays(t, acct, 5)
+	db := openTestDB(t)
+	day := filepath.Join(root, "AWSLogs", acct, "CloudTrail", "us-east-1", "2026", "11", "05")
+	for _, at := range []string{day, filepath.Join(day, "111122223333_CloudTrail_us-east-1_20261105T0000Z_0001.json.gz")} {
+		if sum, err := load(t, db, at, Options{}); err != nil || sum.ObjectsLoaded+sum.ObjectsUnchanged != 1 {
+			t.Fatalf("Load(%s) = %+v, %v; want its one object", at, sum, err)
+		}
+	}
+	sum, err := load(t, db, root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.ObjectsLoaded != 4 || sum.FoldersResumed != 0 {
+		t.Errorf("Load(whole tree) loaded %d, resumed %d folders; want the 4 other days and no resume", sum.ObjectsLoaded, sum.FoldersResumed)
+	}
+}
