@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -20,10 +21,11 @@ import (
 // batchFunc is the table function through which DuckDB reads a batch of
 // raw records straight from the writer's memory:
 //
-//	SELECT rid, event_id, record, source_uri FROM ctattrib_batch(ID, UNKEYED)
+//	SELECT rid, event_id, record, source_uri, id_pos FROM ctattrib_batch(ID, UNKEYED)
 //
 // event_id is the record's key if recordKey could tell it, else NULL;
-// with UNKEYED true, only the records without one are returned.
+// with UNKEYED true, only the records without one are returned. A record
+// comes without its eventID's value when id_pos says where it was.
 //
 // It replaces staging the records in a temporary table with an Appender:
 // that copied every record into DuckDB once more, single-threaded, and the
@@ -39,17 +41,24 @@ type packed struct {
 	block []byte   // S2 of the records, concatenated
 	ends  []uint32 // where each record ends in the decoded block
 	keys  []string // recordKey of each record ("" when DuckDB must tell)
-	size  int      // decoded size
+	// idPos is, for a record held without its eventID's value (the key),
+	// the number of characters before it; -1 for a record held whole.
+	idPos []int32
+	size  int // decoded size
 }
 
 // pack compacts and compresses records the decoder handed over one by one.
 type packer struct {
 	buf     []byte
 	ends    []uint32
+	keys    []string // recordKey of each record
+	idPos   []int32
 	scratch []byte
 }
 
+// add appends a record, without its eventID's value (see packed.idPos).
 func (p *packer) add(raw []byte) {
+	start := len(p.buf)
 	if bytes.IndexByte(raw, '\n') < 0 {
 		p.buf = append(p.buf, raw...)
 	} else {
@@ -64,6 +73,16 @@ func (p *packer) add(raw []byte) {
 		}
 		p.buf = b.Bytes()
 	}
+	rec := p.buf[start:]
+	key, at := recordKeyAt(unsafeString(rec))
+	key = strings.Clone(key) // it may point into rec, which changes below
+	pos := int32(-1)
+	if at >= 0 {
+		pos = int32(utf8.RuneCount(rec[:at]))
+		p.buf = append(p.buf[:start+at], rec[at+len(key):]...)
+	}
+	p.keys = append(p.keys, key)
+	p.idPos = append(p.idPos, pos)
 	p.ends = append(p.ends, uint32(len(p.buf)))
 }
 
@@ -71,16 +90,17 @@ func (p *packer) add(raw []byte) {
 // for the next object. The compressed block is copied out of a scratch
 // buffer: S2 needs room for the worst case, several times what it keeps.
 func (p *packer) pack() packed {
-	pk := packed{ends: slices.Clone(p.ends), keys: make([]string, len(p.ends)), size: len(p.buf)}
-	start := uint32(0)
-	for i, end := range p.ends {
-		pk.keys[i] = strings.Clone(recordKey(unsafeString(p.buf[start:end])))
-		start = end
-	}
+	pk := packed{ends: slices.Clone(p.ends), keys: slices.Clone(p.keys), idPos: slices.Clone(p.idPos), size: len(p.buf)}
 	p.scratch = s2.Encode(p.scratch[:cap(p.scratch)], p.buf)
 	pk.block = bytes.Clone(p.scratch)
-	p.buf, p.ends = p.buf[:0], p.ends[:0]
+	p.reset()
 	return pk
+}
+
+// reset empties p, keeping its buffers.
+func (p *packer) reset() {
+	clear(p.keys)
+	p.buf, p.ends, p.keys, p.idPos = p.buf[:0], p.ends[:0], p.keys[:0], p.idPos[:0]
 }
 
 // packers are reused across objects, so that their buffers, each as large
@@ -217,6 +237,7 @@ func (s *batchSource) ColumnInfos() []duckdb.ColumnInfo {
 		{Name: "event_id", T: mustType(duckdb.TYPE_VARCHAR)},
 		{Name: "record", T: mustType(duckdb.TYPE_VARCHAR)},
 		{Name: "source_uri", T: mustType(duckdb.TYPE_VARCHAR)},
+		{Name: "id_pos", T: mustType(duckdb.TYPE_INTEGER)},
 	}
 }
 
@@ -306,5 +327,11 @@ func (s *batchSource) set(chunk duckdb.DataChunk, row int, o *batchObject, i int
 	if err := duckdb.SetChunkValue(chunk, 2, row, o.record(decoded, i)); err != nil {
 		return err
 	}
-	return duckdb.SetChunkValue(chunk, 3, row, o.uri)
+	if err := duckdb.SetChunkValue(chunk, 3, row, o.uri); err != nil {
+		return err
+	}
+	if pos := o.idPos[i]; pos >= 0 {
+		return duckdb.SetChunkValue(chunk, 4, row, pos)
+	}
+	return duckdb.SetChunkValue[any](chunk, 4, row, nil)
 }

@@ -13,81 +13,88 @@ import (
 // that is not a plain string, or JSON it cannot follow); DuckDB then
 // computes the key. TestRecordKeyAgrees holds the two to the same answer.
 func recordKey(record string) string {
-	id, found, ok := topLevelString(record, "eventID")
-	switch {
-	case !ok:
-		return ""
-	case found && id != "":
-		return id
-	}
-	sum := md5.Sum([]byte(record))
-	return "ctattrib:" + hex.EncodeToString(sum[:])
+	key, _ := recordKeyAt(record)
+	return key
 }
 
-// topLevelString finds key among the members of the JSON object s. found
-// reports whether the key is there with a string value; ok is false when
-// s is not an object this scanner can follow, or the value is not a
-// string without escapes.
-func topLevelString(s, key string) (val string, found, ok bool) {
+// recordKeyAt is recordKey, and where in record the key is when it is the
+// eventID's value as written (-1 otherwise).
+func recordKeyAt(record string) (key string, at int) {
+	id, at, found, ok := topLevelString(record, "eventID")
+	switch {
+	case !ok:
+		return "", -1
+	case found && id != "":
+		return id, at
+	}
+	sum := md5.Sum([]byte(record))
+	return "ctattrib:" + hex.EncodeToString(sum[:]), -1
+}
+
+// topLevelString finds key among the members of the JSON object s, and
+// where in s its value starts. found reports whether the key is there
+// with a string value; ok is false when s is not an object this scanner
+// can follow, or the value is not a string without escapes.
+func topLevelString(s, key string) (val string, at int, found, ok bool) {
 	i := skipWS(s, 0)
 	if i >= len(s) || s[i] != '{' {
-		return "", false, false
+		return "", -1, false, false
 	}
 	i++
 	for {
 		i = skipWS(s, i)
 		if i >= len(s) {
-			return "", false, false
+			return "", -1, false, false
 		}
 		if s[i] == '}' {
-			return "", false, true
+			return "", -1, false, true
 		}
 		if s[i] != '"' {
-			return "", false, false
+			return "", -1, false, false
 		}
 		end, escaped := stringEnd(s, i)
 		if end < 0 {
-			return "", false, false
+			return "", -1, false, false
 		}
 		name := s[i+1 : end]
 		i = skipWS(s, end+1)
 		if i >= len(s) || s[i] != ':' {
-			return "", false, false
+			return "", -1, false, false
 		}
 		i = skipWS(s, i+1)
 		if i >= len(s) {
-			return "", false, false
+			return "", -1, false, false
 		}
 		if name == key {
 			if s[i] == 'n' && strings.HasPrefix(s[i:], "null") {
-				return "", false, true
+				return "", -1, false, true
 			}
 			if s[i] != '"' {
-				return "", false, false
+				return "", -1, false, false
 			}
 			vend, vesc := stringEnd(s, i)
 			if vend < 0 || vesc {
-				return "", false, false
+				return "", -1, false, false
 			}
-			return s[i+1 : vend], true, true
+			return s[i+1 : vend], i + 1, true, true
 		}
 		if escaped {
-			return "", false, false // it may spell key with escapes
+			return "", -1, false, false // it may spell key with escapes
 		}
 		if i = skipValue(s, i); i < 0 {
-			return "", false, false
+			return "", -1, false, false
 		}
 		i = skipWS(s, i)
 		if i >= len(s) {
-			return "", false, false
+			return "", -1, false, false
 		}
 		switch s[i] {
 		case ',':
 			i++
 		case '}':
-			return "", false, true
+			return "", -1, false, true
 		default:
-			return "", false, false
+			return "", -1, false, false
 		}
 	}
 }

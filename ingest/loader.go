@@ -306,7 +306,7 @@ func decodeObject(ctx context.Context, src Source, o Object) result {
 	defer rc.Close()
 	p := packers.Get().(*packer)
 	defer packers.Put(p)
-	p.buf, p.ends = p.buf[:0], p.ends[:0]
+	p.reset()
 	_, err = Decode(rc, func(raw []byte) error {
 		p.add(raw)
 		return nil

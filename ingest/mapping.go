@@ -47,6 +47,11 @@ var stringPaths = []string{
 // faster than decoding the same JSON into Go structs and appending ~40
 // values a row (see BenchmarkDecodeRows in the history of this file).
 //
+// A record is stored as the batch holds it: without its eventID's value,
+// which event_id holds, id_pos characters in (the events view puts it
+// back). A random UUID in every record is what zstd compresses worst:
+// leaving it out made the database 13% smaller.
+//
 // Empty strings become NULL. Booleans may arrive as JSON booleans or as
 // "true"/"false" strings. Times take CloudTrail's form, the fractional and
 // space-separated forms of re-shipped logs, and the compact form of old
@@ -90,10 +95,11 @@ SELECT
     coalesce(nullif(s[35], ''), nullif(s[36], '')) AS request_kms_key,
     nullif(s[37], '') AS resource_arn,
     record,
+    id_pos,
     source_uri
 FROM (
     SELECT json_extract_string(b.record, $1::VARCHAR[]) AS s,
-           k.event_id, b.record, b.source_uri
+           k.event_id, b.record, b.id_pos, b.source_uri
     FROM ctattrib_batch(BATCH, false) b
     JOIN batch_keep k ON k.rid = b.rid
 )`

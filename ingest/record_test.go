@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/ctattrib/ctattrib/internal/golden"
 )
 
@@ -128,4 +130,59 @@ func FuzzParseSessionARN(f *testing.F) {
 			t.Fatalf("ParseSessionARN(%q) = %+v does not rebuild %q", s, got, want)
 		}
 	})
+}
+
+// TestRecordRoundTrip: a record is stored without its eventID's value and
+// the events view puts it back; what readers get is the record as
+// delivered (compacted), whatever surrounds or spells the eventID.
+func TestRecordRoundTrip(t *testing.T) {
+	records := []string{
+		`{"eventVersion":"1.08","eventID":"11111111-2222-3333-4444-555555555555","eventSource":"s3.amazonaws.com","eventName":"GetObject"}`,
+		// Characters of several bytes before the eventID: positions count characters.
+		`{"userAgent":"Bötó/1.0 ünïcødé 日本語 🚀","eventID":"22222222-2222-3333-4444-555555555555","eventSource":"s3.amazonaws.com","eventName":"GetObject"}`,
+		// The same value again, nested, and an eventID key below.
+		`{"eventID":"33333333-2222-3333-4444-555555555555","eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":{"eventID":"33333333-2222-3333-4444-555555555555","x":"\"eventID\":\"\""}}`,
+		// Last member.
+		`{"eventSource":"s3.amazonaws.com","eventName":"PutObject","eventID":"44444444-2222-3333-4444-555555555555"}`,
+		// Escapes in the value: stored whole.
+		`{"eventID":"55555555-2222-3333-4444-\u0035\u0035\u0035555555555","eventSource":"s3.amazonaws.com","eventName":"PutObject"}`,
+		// No eventID, an empty one, a null one: keyed by content, stored whole.
+		`{"eventSource":"s3.amazonaws.com","eventName":"ListBuckets","eventTime":"2026-01-01T00:00:00Z"}`,
+		`{"eventID":"","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","eventTime":"2026-01-01T00:00:01Z"}`,
+		`{"eventID":null,"eventSource":"s3.amazonaws.com","eventName":"ListBuckets","eventTime":"2026-01-01T00:00:02Z"}`,
+	}
+	pretty := "{\n  \"eventID\": \"66666666-2222-3333-4444-555555555555\",\n  \"eventSource\": \"s3.amazonaws.com\",\n  \"eventName\": \"é\"\n}"
+	files := map[string][]byte{"records.json": []byte("[" + strings.Join(records, ",") + "]"), "pretty.json": []byte("[" + pretty + "]")}
+	root := writeTree(t, files)
+	db := openTestDB(t)
+	if sum, err := load(t, db, root, Options{}); err != nil {
+		t.Fatal(err, sum.Failures)
+	}
+	want := append(records, `{"eventID":"66666666-2222-3333-4444-555555555555","eventSource":"s3.amazonaws.com","eventName":"é"}`)
+	var got []string
+	rows, err := db.SQL.QueryContext(t.Context(), `SELECT record FROM events`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sorted(want), sorted(got)); diff != "" {
+		t.Errorf("records read back differ from those delivered (-want +got):\n%s", diff)
+	}
+	// Plain eventIDs are left out of the stored record.
+	if n := count(t, db, `SELECT count(*) FROM event_rows WHERE id_pos IS NOT NULL`); n != 5 {
+		t.Errorf("%d records stored without their eventID, want 5", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM event_rows WHERE contains(record, '11111111-2222')`); n != 0 {
+		t.Errorf("the first record's eventID is stored in %d records, want none", n)
+	}
 }
