@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"database/sql"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -184,5 +185,44 @@ func TestRecordRoundTrip(t *testing.T) {
 	}
 	if n := count(t, db, `SELECT count(*) FROM event_rows WHERE contains(record, '11111111-2222')`); n != 0 {
 		t.Errorf("the first record's eventID is stored in %d records, want none", n)
+	}
+}
+
+// TestResourceARNRoundTrip: S3 resource ARNs that the bucket and key
+// spell are stored as tokens; the events view reads resources[0].ARN.
+func TestResourceARNRoundTrip(t *testing.T) {
+	ev := func(id, params, arn string) string {
+		res := ""
+		if arn != "" {
+			res = `,"resources":[{"ARN":"` + arn + `"}]`
+		}
+		return `{"eventID":"` + id + `","eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":` + params + res + `}`
+	}
+	cases := map[string]struct{ record, stored, want string }{
+		"object":          {ev("a", `{"bucketName":"b1","key":"k/1.csv"}`, "arn:aws:s3:::b1/k/1.csv"), "s3:object", "arn:aws:s3:::b1/k/1.csv"},
+		"bucket":          {ev("b", `{"bucketName":"b1"}`, "arn:aws:s3:::b1"), "s3:bucket", "arn:aws:s3:::b1"},
+		"other key":       {ev("c", `{"bucketName":"b1","key":"k/2.csv"}`, "arn:aws:s3:::b1/k/1.csv"), "arn:aws:s3:::b1/k/1.csv", "arn:aws:s3:::b1/k/1.csv"},
+		"other partition": {ev("d", `{"bucketName":"b1","key":"k"}`, "arn:aws-us-gov:s3:::b1/k"), "arn:aws-us-gov:s3:::b1/k", "arn:aws-us-gov:s3:::b1/k"},
+		"kms":             {ev("e", `{"bucketName":"b1","key":"k"}`, "arn:aws:kms:us-east-1:111122223333:key/x"), "arn:aws:kms:us-east-1:111122223333:key/x", "arn:aws:kms:us-east-1:111122223333:key/x"},
+		"none":            {ev("f", `{"bucketName":"b1","key":"k"}`, ""), "", ""},
+	}
+	var records []string
+	for _, c := range cases {
+		records = append(records, c.record)
+	}
+	db := openTestDB(t)
+	if _, err := load(t, db, writeTree(t, map[string][]byte{"r.json": []byte("[" + strings.Join(records, ",") + "]")}), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range cases {
+		var stored, got, fromRecord sql.NullString
+		id := c.record[len(`{"eventID":"`):][:1]
+		if err := db.SQL.QueryRowContext(t.Context(), `SELECT r.resource_arn, e.resource_arn, e.record ->> '$.resources[0].ARN'
+			FROM event_rows r JOIN events e USING (event_id) WHERE event_id = ?`, id).Scan(&stored, &got, &fromRecord); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if stored.String != c.stored || got.String != c.want || got.String != fromRecord.String {
+			t.Errorf("%s: stored %q, read %q (the record says %q); want %q and %q", name, stored.String, got.String, fromRecord.String, c.stored, c.want)
+		}
 	}
 }

@@ -41,7 +41,7 @@ func deniedSQL(p Params) (string, []any, error) {
 	count(*) AS n,
 	min(e.event_time) AS first_seen,
 	max(e.event_time) AS last_seen
-FROM event_rows e
+FROM events e
 -- Only the attributions of denied calls (they carry error_code): joining
 -- them whole reads every event_id of the table.
 LEFT JOIN (SELECT a.event_id, a.actor FROM attributions a WHERE ` + deniedOn("a") + `) a ON a.event_id = e.event_id
