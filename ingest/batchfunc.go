@@ -54,6 +54,10 @@ type packer struct {
 	keys    []string // recordKey of each record
 	idPos   []int32
 	scratch []byte
+	// notUTF8 is the number (from 1) of the first record that is not
+	// valid UTF-8, or 0. JSON is UTF-8, and DuckDB stored such a record
+	// as NULL: the object fails instead, as for invalid JSON.
+	notUTF8 int
 }
 
 // add appends a record, without its eventID's value (see packed.idPos).
@@ -77,7 +81,12 @@ func (p *packer) add(raw []byte) {
 	key, at := recordKeyAt(unsafeString(rec))
 	key = strings.Clone(key) // it may point into rec, which changes below
 	pos := int32(-1)
-	if at >= 0 {
+	valid := utf8.Valid(rec)
+	if !valid && p.notUTF8 == 0 {
+		p.notUTF8 = len(p.ends) + 1
+	}
+	if at >= 0 && valid {
+		// A position in characters, as DuckDB's left and substr count.
 		pos = int32(utf8.RuneCount(rec[:at]))
 		p.buf = append(p.buf[:start+at], rec[at+len(key):]...)
 	}
@@ -100,7 +109,7 @@ func (p *packer) pack() packed {
 // reset empties p, keeping its buffers.
 func (p *packer) reset() {
 	clear(p.keys)
-	p.buf, p.ends, p.keys, p.idPos = p.buf[:0], p.ends[:0], p.keys[:0], p.idPos[:0]
+	p.buf, p.ends, p.keys, p.idPos, p.notUTF8 = p.buf[:0], p.ends[:0], p.keys[:0], p.idPos[:0], 0
 }
 
 // packers are reused across objects, so that their buffers, each as large

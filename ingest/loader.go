@@ -321,6 +321,8 @@ func decodeObject(ctx context.Context, src Source, o Object) result {
 			err = fmt.Errorf("truncated: %w", err)
 		}
 		return result{obj: o, status: StatusFailed, err: err}
+	case p.notUTF8 > 0:
+		return result{obj: o, status: StatusFailed, err: fmt.Errorf("event %d is not valid UTF-8", p.notUTF8)}
 	}
 	return result{obj: o, packed: p.pack(), status: StatusLoaded}
 }

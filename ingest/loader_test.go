@@ -333,17 +333,19 @@ func TestParseKey(t *testing.T) {
 // TestLoadInvalidEventFailsItsObject puts events that are not valid JSON
 // (but are cut out of the file all the same) in two objects, one whose bad
 // event has an eventID and one whose has none, so that DuckDB finds them
-// in the insert and in the key pass respectively. Both objects fail with
+// in the insert and in the key pass respectively, and an event that is not
+// valid UTF-8 in a third (DuckDB stored it as NULL). The objects fail with
 // the event's position, the rest of the batch loads, and once the objects
 // are fixed the next run loads them.
 func TestLoadInvalidEventFailsItsObject(t *testing.T) {
 	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	acct := "111122223333"
-	keyedKey, unkeyedKey := ctKey(acct, "us-east-1", day, 2), ctKey(acct, "us-east-1", day, 3)
+	keyedKey, unkeyedKey, utf8Key := ctKey(acct, "us-east-1", day, 2), ctKey(acct, "us-east-1", day, 3), ctKey(acct, "us-east-1", day, 4)
 	files := map[string][]byte{
 		ctKey(acct, "us-east-1", day, 1): logFile(t, event("a", day, acct), event("b", day, acct)),
 		keyedKey:                         logFile(t, event("k1", day, acct), `{"eventID":"k2", nope}`),
 		unkeyedKey:                       logFile(t, `{"eventName":"x", nope}`, event("u2", day, acct)),
+		utf8Key:                          logFile(t, event("v1", day, acct), strings.Replace(event("v2", day, acct), "GetObject", "Get\xffObject", 1)),
 	}
 	root := writeTree(t, files)
 	db := openTestDB(t)
@@ -351,10 +353,10 @@ func TestLoadInvalidEventFailsItsObject(t *testing.T) {
 	if !errors.Is(err, ErrObjectsFailed) {
 		t.Fatalf("Load() error = %v, want ErrObjectsFailed", err)
 	}
-	if sum.ObjectsLoaded != 1 || sum.ObjectsFailed != 2 || sum.EventsNew != 2 {
-		t.Errorf("Load() = %+v, want 1 loaded, 2 failed, 2 new", sum)
+	if sum.ObjectsLoaded != 1 || sum.ObjectsFailed != 3 || sum.EventsNew != 2 {
+		t.Errorf("Load() = %+v, want 1 loaded, 3 failed, 2 new", sum)
 	}
-	want := map[string]string{keyedKey: "event 2 is not valid JSON", unkeyedKey: "event 1 is not valid JSON"}
+	want := map[string]string{keyedKey: "event 2 is not valid JSON", unkeyedKey: "event 1 is not valid JSON", utf8Key: "event 2 is not valid UTF-8"}
 	for _, f := range sum.Failures {
 		for key, msg := range want {
 			if strings.HasSuffix(f.URI, key) && f.Err == msg {
@@ -365,22 +367,25 @@ func TestLoadInvalidEventFailsItsObject(t *testing.T) {
 	if len(want) != 0 {
 		t.Errorf("Failures = %+v; missing %v", sum.Failures, want)
 	}
-	if n := count(t, db, `SELECT count(*) FROM events WHERE event_id IN ('k1', 'u2')`); n != 0 {
+	if n := count(t, db, `SELECT count(*) FROM events WHERE event_id IN ('k1', 'u2', 'v1', 'v2')`); n != 0 {
 		t.Errorf("%d events of the failed objects were loaded, want none", n)
 	}
 
-	for key, events := range map[string][]string{keyedKey: {event("k1", day, acct), event("k2", day, acct)}, unkeyedKey: {event("u1", day, acct), event("u2", day, acct)}} {
+	for key, events := range map[string][]string{keyedKey: {event("k1", day, acct), event("k2", day, acct)}, unkeyedKey: {event("u1", day, acct), event("u2", day, acct)}, utf8Key: {event("v1", day, acct), event("v2", day, acct)}} {
 		p := filepath.Join(root, filepath.FromSlash(key))
 		if err := os.WriteFile(p, logFile(t, events...), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	sum, err = load(t, db, root, Options{})
-	if err != nil || sum.ObjectsLoaded != 2 || sum.EventsNew != 4 {
-		t.Errorf("Load() after the fix = %+v, %v; want 2 loaded, 4 new", sum, err)
+	if err != nil || sum.ObjectsLoaded != 3 || sum.EventsNew != 6 {
+		t.Errorf("Load() after the fix = %+v, %v; want 3 loaded, 6 new", sum, err)
 	}
-	if n := count(t, db, `SELECT count(DISTINCT event_id) FROM events`); n != 6 {
-		t.Errorf("events = %d, want 6", n)
+	if n := count(t, db, `SELECT count(DISTINCT event_id) FROM events`); n != 8 {
+		t.Errorf("events = %d, want 8", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM events WHERE record IS NULL`); n != 0 {
+		t.Errorf("%d events have no record", n)
 	}
 }
 

@@ -186,6 +186,9 @@ func TestRecordRoundTrip(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM event_rows WHERE contains(record, '11111111-2222')`); n != 0 {
 		t.Errorf("the first record's eventID is stored in %d records, want none", n)
 	}
+	if n := count(t, db, `SELECT count(*) FROM events WHERE record IS NULL`); n != 0 {
+		t.Errorf("%d records read back as NULL", n)
+	}
 }
 
 // TestResourceARNRoundTrip: S3 resource ARNs that the bucket and key
