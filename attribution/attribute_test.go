@@ -39,6 +39,20 @@ func load(t testing.TB, db *store.DB, dir string) {
 	}
 }
 
+// loadRecords loads records, written as one CloudTrail log file.
+func loadRecords(t testing.TB, db *store.DB, records ...ev) {
+	t.Helper()
+	dir := t.TempDir()
+	body, err := json.Marshal(map[string]any{"Records": records})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "records.json"), body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	load(t, db, dir)
+}
+
 func attribute(t testing.TB, db *store.DB, full bool) attribution.Summary {
 	t.Helper()
 	// Incremental: the scenario is small, and most of its events change
@@ -307,16 +321,8 @@ func TestReusedNameBestLifetime(t *testing.T) {
 		event("early", "2024-06-01T07:00:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.1.20",
 			assumed("aws", acctA, east, "nb-twin", "ASIAEARLY00000000001", "2024-06-01T06:30:00Z"), nil, nil),
 	}
-	dir := t.TempDir()
-	body, err := json.Marshal(map[string]any{"Records": records})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "twin.json"), body, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	db := openDB(t)
-	load(t, db, dir)
+	loadRecords(t, db, records...)
 	attribute(t, db, true)
 	got := byEvent(t, db)
 	tests := []struct {
@@ -391,16 +397,8 @@ func TestEventWithoutTime(t *testing.T) {
 	e := event("no-time", "", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.1.20",
 		assumed("aws", acctA, role, "nb-solo", "ASIASOLO000000000001", "2024-06-01T11:30:00Z"), nil, nil)
 	delete(e, "eventTime")
-	dir := t.TempDir()
-	body, err := json.Marshal(map[string]any{"Records": []ev{e}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "solo.json"), body, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	db := openDB(t)
-	load(t, db, dir)
+	loadRecords(t, db, e)
 	if _, err := db.SQL.Exec(`INSERT INTO notebook_instances (account_id, region, name, role_arn, source)
 		VALUES (?, 'us-east-1', 'nb-solo', ?, 'csv')`, acctA, role); err != nil {
 		t.Fatal(err)

@@ -79,11 +79,13 @@ func (p *packer) add(raw []byte) {
 	}
 	rec := p.buf[start:]
 	key, at := recordKeyAt(unsafeString(rec))
-	key = strings.Clone(key) // it may point into rec, which changes below
 	pos := int32(-1)
 	valid := utf8.Valid(rec)
 	if !valid && p.notUTF8 == 0 {
 		p.notUTF8 = len(p.ends) + 1
+	}
+	if at >= 0 {
+		key = strings.Clone(key) // it points into rec
 	}
 	if at >= 0 && valid {
 		// A position in characters, as DuckDB's left and substr count.

@@ -19,8 +19,11 @@ type Filter struct {
 }
 
 func (f Filter) empty() bool {
-	return len(f.Accounts) == 0 && len(f.Regions) == 0 && f.Since.IsZero() && f.Until.IsZero()
+	return len(f.Accounts) == 0 && len(f.Regions) == 0 && !f.timed()
 }
+
+// timed reports whether f bounds the days.
+func (f Filter) timed() bool { return !f.Since.IsZero() || !f.Until.IsZero() }
 
 // level is a position in CloudTrail's key layout:
 // [prefix/]AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/file.
@@ -93,7 +96,7 @@ func indexOf(parts []string, s string) int {
 // list there (see resumePoints); the earlier day folders are not listed.
 // It applies only when f has no time bounds.
 func walk(ctx context.Context, src Source, f Filter, resume map[string]time.Time, fn func(Object) error) (resumed int, err error) {
-	if !f.Since.IsZero() || !f.Until.IsZero() {
+	if f.timed() {
 		resume = nil
 	}
 	w := walker{src: src, f: f, resume: resume, fn: fn}
@@ -169,11 +172,14 @@ func (w *walker) level(ctx context.Context, prefix string, lv level, date []stri
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if from, ok := w.resume[w.src.URI(prefix)]; ok && lv == levelYear {
-		// A region folder's keys sort by day: one listing from the resume
-		// point's day folder on, rather than a request per folder level.
-		w.resumed++
-		return w.list(ctx, prefix, prefix+from.Format("2006/01/02"))
+	if lv == levelYear {
+		if from, ok := w.resume[w.src.URI(prefix)]; ok {
+			// A region folder's keys sort by day: one listing from the
+			// resume point's day folder on, rather than a request per
+			// folder level.
+			w.resumed++
+			return w.list(ctx, prefix, prefix+from.Format("2006/01/02"))
+		}
 	}
 	if !w.prunesBelow(lv) {
 		return w.list(ctx, prefix, "")
@@ -210,14 +216,13 @@ func (w *walker) level(ctx context.Context, prefix string, lv level, date []stri
 // folders at or below level lv; if none can, the rest is listed flat. A
 // resume point applies to a region folder as a whole (level).
 func (w *walker) prunesBelow(lv level) bool {
-	timeFilter := !w.f.Since.IsZero() || !w.f.Until.IsZero()
 	switch {
 	case lv <= levelAccount:
 		return true
 	case lv == levelRegion:
-		return len(w.f.Regions) > 0 || timeFilter || len(w.resume) > 0
+		return len(w.f.Regions) > 0 || w.f.timed() || len(w.resume) > 0
 	case lv <= levelDay:
-		return timeFilter
+		return w.f.timed()
 	}
 	return false
 }

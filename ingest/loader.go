@@ -107,16 +107,20 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 	prog.Started = start
 
 	var resume map[string]time.Time
-	timeFilter := !opts.Filter.Since.IsZero() || !opts.Filter.Until.IsZero()
-	if !opts.Relist && !timeFilter {
+	if !opts.Relist && !opts.Filter.timed() {
 		var err error
 		if resume, err = resumePoints(ctx, db, src); err != nil {
 			return sum, err
 		}
 	}
-	// The latest day folder listed in each region folder: kept after a
-	// complete run, for the next to resume from.
-	through := map[string]time.Time{}
+	// The latest day folder listed in each region folder, kept after a
+	// complete run for the next to resume from. A run with time bounds,
+	// or from inside a region folder (a year or day folder, one file),
+	// does not list all of a region folder's days and keeps nothing.
+	var through map[string]time.Time
+	if lv, _ := startLevel(src.URI("")); !opts.Filter.timed() && lv <= levelYear {
+		through = map[string]time.Time{}
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	todo := make(chan Object, opts.Workers*4)
@@ -145,8 +149,10 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 		}
 		resumed, err := walk(gctx, src, opts.Filter, resume, func(o Object) error {
 			listed.Add(1)
-			if folder, day, ok := regionFolder(o.URI); ok && day.After(through[folder]) {
-				through[folder] = day
+			if through != nil {
+				if folder, day, ok := regionFolder(o.URI); ok && day.After(through[folder]) {
+					through[folder] = day
+				}
 			}
 			batch = append(batch, o)
 			if len(batch) == cap(batch) {
@@ -265,13 +271,9 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 	}
 	// Listing resumes only from a run that listed to the end: an
 	// interrupted one may have left objects behind in folders it had
-	// passed. Objects that failed are listed again (resumePoints). A run
-	// from inside a region folder (a year or day folder, one file) did
-	// not list the region folder's other days.
-	if lv, _ := startLevel(src.URI("")); !timeFilter && lv <= levelYear {
-		if err := saveListedThrough(ctx, db, through, opts.Now()); err != nil {
-			return sum, err
-		}
+	// passed. Objects that failed are listed again (resumePoints).
+	if err := saveListedThrough(ctx, db, through, opts.Now()); err != nil {
+		return sum, err
 	}
 	if sum.ObjectsFailed > 0 {
 		return sum, fmt.Errorf("%d of %d objects: %w", sum.ObjectsFailed, sum.ObjectsListed-sum.ObjectsUnchanged, ErrObjectsFailed)

@@ -28,19 +28,27 @@ var children = map[string]func(args []string) error{
 	"replicate": runReplicate,
 }
 
-func main() {
-	// Work on a database runs in a child: a child's peak RSS counts its
-	// parent's at the time it starts (Linux carries the high-water mark
-	// across exec), so ctbench itself must stay small.
-	if len(os.Args) > 1 {
-		if run, ok := children[os.Args[1]]; ok {
-			if err := run(os.Args[2:]); err != nil {
-				fmt.Fprintf(os.Stderr, "ctbench %s: %v\n", os.Args[1], err)
-				os.Exit(1)
-			}
-			return
-		}
+// runChild runs, and exits with, the child subcommand os.Args names, if
+// it names one. Work on a database runs in a child: a child's peak RSS
+// counts its parent's at the time it starts (Linux carries the high-water
+// mark across exec), so ctbench itself must stay small.
+func runChild() {
+	if len(os.Args) < 2 {
+		return
 	}
+	run, ok := children[os.Args[1]]
+	if !ok {
+		return
+	}
+	if err := run(os.Args[2:]); err != nil {
+		fmt.Fprintf(os.Stderr, "ctbench %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func main() {
+	runChild()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg, err := parseFlags(os.Args[1:], os.Stderr)
