@@ -71,6 +71,10 @@ func TestAttributeMemoryLimit(t *testing.T) {
 		t.Errorf("--memory-limit 2GiB not applied; log:\n%s", got)
 	}
 	errb.Reset()
+	if code := executeDB(t, a, "attribute", "--memory-limit", "0MB"); code != exitUsage {
+		t.Errorf("--memory-limit 0MB exit = %d, want %d; stderr:\n%s", code, exitUsage, errb)
+	}
+	errb.Reset()
 	if code := executeDB(t, a, "attribute", "--memory-limit", "lots"); code != exitUsage {
 		t.Errorf("--memory-limit lots exit = %d, want %d", code, exitUsage)
 	}

@@ -275,7 +275,12 @@ func scaleSize(size string, f float64, floor int64) (string, error) {
 		return "", fmt.Errorf("%q: %w", size, err)
 	}
 	unit := map[string]float64{"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}[m[2]]
-	return strconv.FormatInt(max(int64(n*f*unit), floor)>>20, 10) + "MiB", nil
+	mib := max(int64(n*f*unit), floor) >> 20
+	if mib < 1 {
+		// DuckDB would take it, then fail to open the file.
+		return "", fmt.Errorf("%q: want at least 1MiB", size)
+	}
+	return strconv.FormatInt(mib, 10) + "MiB", nil
 }
 
 // defaultMemoryLimit is DuckDB's memory limit in ingest and attribute

@@ -185,6 +185,12 @@ func TestScaleSize(t *testing.T) {
 			t.Errorf("scaleSize(%q) = %q, %v; want %q (error %v)", tt.in, got, err, tt.want, tt.wantErr)
 		}
 	}
+	// Without a floor (attribute), a size under a MiB is refused.
+	for _, in := range []string{"0MB", "500KB"} {
+		if got, err := scaleSize(in, 1, 0); err == nil {
+			t.Errorf("scaleSize(%q, no floor) = %q, want an error", in, got)
+		}
+	}
 }
 
 // TestIngestRerunAttributes checks when a re-run that loads nothing
