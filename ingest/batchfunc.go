@@ -150,8 +150,12 @@ type batchObject struct {
 	packed
 }
 
-// add appends an object's records.
+// add appends an object's records. An object without any adds nothing:
+// the scan expects each object it claims to hold a record.
 func (b *batch) add(uri string, pk packed) {
+	if pk.len() == 0 {
+		return
+	}
 	for i, k := range pk.keys {
 		if k == "" {
 			b.unkeyed = append(b.unkeyed, b.rows+i)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -227,5 +228,24 @@ func TestResourceARNRoundTrip(t *testing.T) {
 		if stored.String != c.stored || got.String != c.want || got.String != fromRecord.String {
 			t.Errorf("%s: stored %q, read %q (the record says %q); want %q and %q", name, stored.String, got.String, fromRecord.String, c.stored, c.want)
 		}
+	}
+}
+
+// TestLoadEmptyObjectInBatch: an object with no events, in a batch with
+// others, is recorded as loaded and the others' events are all read.
+func TestLoadEmptyObjectInBatch(t *testing.T) {
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	files := map[string][]byte{
+		ctKey("111122223333", "us-east-1", at, 0): logFile(t, event("a", at, "111122223333")),
+		ctKey("111122223333", "us-east-1", at, 1): logFile(t),
+		ctKey("111122223333", "us-east-1", at, 2): logFile(t, event("b", at, "111122223333"), event("c", at, "111122223333")),
+	}
+	db := openTestDB(t)
+	sum, err := load(t, db, writeTree(t, files), Options{})
+	if err != nil {
+		t.Fatal(err, sum.Failures)
+	}
+	if sum.ObjectsLoaded != 3 || sum.EventsNew != 3 {
+		t.Errorf("loaded %d objects and %d events, want 3 and 3", sum.ObjectsLoaded, sum.EventsNew)
 	}
 }
