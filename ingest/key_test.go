@@ -95,12 +95,10 @@ func recordsUnder(t testing.TB, root string, limit int) []string {
 			pk.add(raw)
 			return nil
 		})
-		start := uint32(0)
-		for _, end := range pk.ends {
+		for _, rec := range records(t, pk.pack()) {
 			if len(out) < limit {
-				out = append(out, string(pk.buf[start:end]))
+				out = append(out, rec)
 			}
-			start = end
 		}
 		return nil
 	})

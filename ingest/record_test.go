@@ -3,12 +3,15 @@ package ingest
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/klauspost/compress/s2"
 
 	"github.com/ctattrib/ctattrib/internal/golden"
 )
@@ -228,6 +231,110 @@ func TestResourceARNRoundTrip(t *testing.T) {
 		if stored.String != c.stored || got.String != c.want || got.String != fromRecord.String {
 			t.Errorf("%s: stored %q, read %q (the record says %q); want %q and %q", name, stored.String, got.String, fromRecord.String, c.stored, c.want)
 		}
+	}
+}
+
+// records returns pk's records as the batch function reads them.
+func records(t testing.TB, pk packed) []string {
+	t.Helper()
+	var out []string
+	var decoded []byte
+	for i := range pk.len() {
+		blk := pk.block(i)
+		if i == pk.first[blk] {
+			var err error
+			if decoded, err = s2.Decode(nil, pk.blocks[blk]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out = append(out, strings.Clone(pk.record(decoded, blk, i)))
+	}
+	return out
+}
+
+// TestPackBlocks: an object's records are held in blocks of about
+// packBlock bytes, each record whole in one block, whatever their sizes.
+func TestPackBlocks(t *testing.T) {
+	var want []string
+	var p packer
+	for i := range 3000 {
+		pad := strings.Repeat("x", i%2000)
+		if i == 1500 {
+			pad = strings.Repeat("y", 2*packBlock) // larger than a block
+		}
+		rec := fmt.Sprintf(`{"eventName":"E%d","pad":"%s"}`, i, pad)
+		want = append(want, rec)
+		p.add([]byte(rec))
+	}
+	pk := p.pack()
+	if len(pk.blocks) < 3 {
+		t.Errorf("%d blocks, want several", len(pk.blocks))
+	}
+	for b := range pk.blocks {
+		end := pk.len()
+		if b+1 < len(pk.first) {
+			end = pk.first[b+1]
+		}
+		if size := pk.ends[end-1]; size > packBlock+2*packBlock+100 || (size < packBlock && b+1 < len(pk.blocks)) {
+			t.Errorf("block %d holds %d bytes of records", b, size)
+		}
+	}
+	if diff := cmp.Diff(want, records(t, pk)); diff != "" {
+		t.Errorf("records differ (-want +got):\n%s", diff)
+	}
+	// The packer is ready for the next object.
+	p.add([]byte(`{"eventName":"next"}`))
+	if got := records(t, p.pack()); !slices.Equal(got, []string{`{"eventName":"next"}`}) {
+		t.Errorf("next object: %q", got)
+	}
+}
+
+// TestLoadObjectOfManyBlocks reads back every record of objects larger
+// than a block, with and without eventIDs (which DuckDB reads one by one,
+// by their place in the batch).
+func TestLoadObjectOfManyBlocks(t *testing.T) {
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	files := map[string][]byte{}
+	var want []string
+	for f := range 3 {
+		var events []string
+		for i := range 4000 {
+			pad := strings.Repeat("p", (i*37)%900)
+			var ev string
+			if i%7 == 0 { // no eventID: keyed by DuckDB
+				ev = fmt.Sprintf(`{"eventVersion":"1.08","eventTime":"%s","eventSource":"s3.amazonaws.com","eventName":"E%d-%d","pad":"%s"}`,
+					at.Add(time.Duration(i)*time.Second).Format(time.RFC3339), f, i, pad)
+			} else {
+				ev = fmt.Sprintf(`{"eventVersion":"1.08","eventID":"%08d-0000-0000-0000-%012d","eventTime":"%s","eventSource":"s3.amazonaws.com","eventName":"E%d-%d","pad":"%s"}`,
+					f, i, at.Format(time.RFC3339), f, i, pad)
+			}
+			events = append(events, ev)
+		}
+		want = append(want, events...)
+		files[ctKey("111122223333", "us-east-1", at, f)] = logFile(t, events...)
+	}
+	db := openTestDB(t)
+	if sum, err := load(t, db, writeTree(t, files), Options{}); err != nil {
+		t.Fatal(err, sum.Failures)
+	}
+	var got []string
+	rows, err := db.SQL.QueryContext(t.Context(), `SELECT record FROM events`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sorted(want), sorted(got)); diff != "" {
+		t.Errorf("records read back differ (-want +got):\n%s", diff)
 	}
 }
 
