@@ -326,6 +326,10 @@ func (s *batchSource) NewLocalState() any { return &scanState{dobj: -1} }
 func (s *batchSource) FillChunk(local any, chunk duckdb.DataChunk) error {
 	st := local.(*scanState)
 	size := duckdb.GetDataChunkCapacity()
+	// A query that does not read the records (such as the keys pass)
+	// need not decode their blocks.
+	_, err := chunk.GetVector(2)
+	withRecords := err == nil
 	n := 0
 	for n < size {
 		var oi, i int
@@ -350,11 +354,15 @@ func (s *batchSource) FillChunk(local any, chunk duckdb.DataChunk) error {
 			st.pos++
 		}
 		o := &s.b.objects[oi]
-		blk := o.block(i)
-		if err := st.load(o, oi, blk); err != nil {
-			return err
+		var rec string
+		if withRecords {
+			blk := o.block(i)
+			if err := st.load(o, oi, blk); err != nil {
+				return err
+			}
+			rec = o.record(st.decoded, blk, i)
 		}
-		if err := s.set(chunk, n, o, i, o.record(st.decoded, blk, i)); err != nil {
+		if err := s.set(chunk, n, o, i, rec); err != nil {
 			return err
 		}
 		n++
