@@ -16,32 +16,41 @@ func sqlText(q string, subject string) string {
 	).Replace(q)
 }
 
+// ctjMacro reads a JSON column whether it holds the object or the object
+// encoded as a JSON string (older ingests stored it that way).
+const ctjMacro = `CREATE OR REPLACE TEMP MACRO ctj(x) AS CASE WHEN json_type(x) = 'VARCHAR' THEN json(x ->> '$') ELSE x END`
+
+// notebookEventsSQL adds to notebook_events the notebook lifecycle events
+// among the rows of event_rows after rowid $1. DuckDB turns the short list
+// of their IDs into a filter on the scan of events, so that only their
+// records are read.
+const notebookEventsSQL = `INSERT INTO notebook_events
+	SELECT event_id, event_name, event_time, recipient_account_id, aws_region,
+		ctj(request_parameters)->>'$.notebookInstanceName',
+		ctj(request_parameters)->>'$.roleArn',
+		ctj(request_parameters)->>'$.lifecycleConfigName',
+		coalesce(ctj(request_parameters)->>'$.disassociateLifecycleConfig', 'false') = 'true',
+		ctj(request_parameters)->>'$.instanceType',
+		ctj(response_elements)->>'$.notebookInstanceArn'
+	FROM events
+	WHERE event_id IN (SELECT event_id FROM event_rows
+		WHERE rowid > $1
+		  AND event_source = 'sagemaker.amazonaws.com'
+		  AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance')
+		  AND error_code IS NULL AND event_time IS NOT NULL)`
+
 // inventorySQL rebuilds the CloudTrail part of notebook_instances: one row
 // per lifetime of a name in an account and region. A lifetime starts at a
 // CreateNotebookInstance and ends at the first DeleteNotebookInstance before
 // the next create; updates and deletes seen before any create (the trail
 // starts later than the instance) make a lifetime with an unknown start.
+// It reads the lifecycle events from notebook_events.
 var inventorySQL = []string{
-	// ctj reads a JSON column whether it holds the object or the object
-	// encoded as a JSON string (older ingests stored it that way).
-	`CREATE OR REPLACE TEMP MACRO ctj(x) AS CASE WHEN json_type(x) = 'VARCHAR' THEN json(x ->> '$') ELSE x END`,
 	`DELETE FROM notebook_instances WHERE source = 'cloudtrail'`,
 	`INSERT INTO notebook_instances (account_id, region, name, arn, role_arn, lifecycle_config_name,
 		instance_type, created_at, deleted_at, source)
-	WITH ev AS (
-		SELECT event_id, event_name, event_time, recipient_account_id AS account_id, aws_region AS region,
-			ctj(request_parameters)->>'$.notebookInstanceName' AS name,
-			ctj(request_parameters)->>'$.roleArn' AS role_arn,
-			ctj(request_parameters)->>'$.lifecycleConfigName' AS lcc,
-			coalesce(ctj(request_parameters)->>'$.disassociateLifecycleConfig', 'false') = 'true' AS lcc_removed,
-			ctj(request_parameters)->>'$.instanceType' AS instance_type,
-			ctj(response_elements)->>'$.notebookInstanceArn' AS arn
-		FROM events
-		WHERE event_source = 'sagemaker.amazonaws.com'
-		  AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance')
-		  AND error_code IS NULL AND event_time IS NOT NULL
-	), ev2 AS (
-		SELECT * FROM ev WHERE name IS NOT NULL AND account_id IS NOT NULL AND region IS NOT NULL
+	WITH ev2 AS (
+		SELECT * FROM notebook_events WHERE name IS NOT NULL AND account_id IS NOT NULL AND region IS NOT NULL
 	), creates AS (
 		SELECT *, lead(event_time) OVER (PARTITION BY account_id, region, name ORDER BY event_time, event_id) AS next_create
 		FROM ev2 WHERE event_name = 'CreateNotebookInstance'
