@@ -21,11 +21,12 @@ import (
 // batchFunc is the table function through which DuckDB reads a batch of
 // raw records straight from the writer's memory:
 //
-//	SELECT rid, event_id, record, source_uri, id_pos FROM ctattrib_batch(ID, UNKEYED)
+//	SELECT rid, event_id, record, source_uri, id_pos, obj FROM ctattrib_batch(ID, UNKEYED)
 //
 // event_id is the record's key if recordKey could tell it, else NULL;
 // with UNKEYED true, only the records without one are returned. A record
-// comes without its eventID's value when id_pos says where it was.
+// comes without its eventID's value when id_pos says where it was; obj is
+// its object's place in the batch.
 //
 // It replaces staging the records in a temporary table with an Appender:
 // that copied every record into DuckDB once more, single-threaded, and the
@@ -215,6 +216,23 @@ func (b *batch) add(uri string, pk packed) {
 	b.rows += pk.len()
 }
 
+// sortByURI puts the objects in URI order, so that rid order is URI
+// order: of the copies of an event in a batch, the one with the lowest rid
+// is the first in URI order.
+func (b *batch) sortByURI() {
+	if slices.IsSortedFunc(b.objects, byURI) {
+		return
+	}
+	objects := slices.Clone(b.objects) // reset clears b.objects
+	slices.SortStableFunc(objects, byURI)
+	b.reset()
+	for _, o := range objects {
+		b.add(o.uri, o.packed)
+	}
+}
+
+func byURI(a, b batchObject) int { return strings.Compare(a.uri, b.uri) }
+
 // drop removes the records of the failed objects.
 func (b *batch) drop(failed []Failure) {
 	gone := make(map[string]bool, len(failed))
@@ -303,6 +321,7 @@ func (s *batchSource) ColumnInfos() []duckdb.ColumnInfo {
 		{Name: "record", T: mustType(duckdb.TYPE_VARCHAR)},
 		{Name: "source_uri", T: mustType(duckdb.TYPE_VARCHAR)},
 		{Name: "id_pos", T: mustType(duckdb.TYPE_INTEGER)},
+		{Name: "obj", T: mustType(duckdb.TYPE_INTEGER)},
 	}
 }
 
@@ -362,7 +381,7 @@ func (s *batchSource) FillChunk(local any, chunk duckdb.DataChunk) error {
 			}
 			rec = o.record(st.decoded, blk, i)
 		}
-		if err := s.set(chunk, n, o, i, rec); err != nil {
+		if err := s.set(chunk, n, oi, i, rec); err != nil {
 			return err
 		}
 		n++
@@ -383,7 +402,8 @@ func (st *scanState) load(o *batchObject, oi, blk int) error {
 	return nil
 }
 
-func (s *batchSource) set(chunk duckdb.DataChunk, row int, o *batchObject, i int, record string) error {
+func (s *batchSource) set(chunk duckdb.DataChunk, row int, oi, i int, record string) error {
+	o := &s.b.objects[oi]
 	if err := duckdb.SetChunkValue(chunk, 0, row, int64(o.first+i)); err != nil {
 		return err
 	}
@@ -403,7 +423,12 @@ func (s *batchSource) set(chunk duckdb.DataChunk, row int, o *batchObject, i int
 		return err
 	}
 	if pos := o.idPos[i]; pos >= 0 {
-		return duckdb.SetChunkValue(chunk, 4, row, pos)
+		err = duckdb.SetChunkValue(chunk, 4, row, pos)
+	} else {
+		err = duckdb.SetChunkValue[any](chunk, 4, row, nil)
 	}
-	return duckdb.SetChunkValue[any](chunk, 4, row, nil)
+	if err != nil {
+		return err
+	}
+	return duckdb.SetChunkValue(chunk, 5, row, int32(oi))
 }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -354,5 +355,64 @@ func TestLoadEmptyObjectInBatch(t *testing.T) {
 	}
 	if sum.ObjectsLoaded != 3 || sum.EventsNew != 3 {
 		t.Errorf("loaded %d objects and %d events, want 3 and 3", sum.ObjectsLoaded, sum.EventsNew)
+	}
+}
+
+// TestDuplicateKeptFromFirstURI: of the copies of an event in one batch,
+// the copy stored is the one in the first object in URI order, whatever
+// order the objects were decoded in, and the manifest counts it there.
+func TestDuplicateKeptFromFirstURI(t *testing.T) {
+	db := openTestDB(t)
+	w, err := newWriter(t.Context(), db, time.Now, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	objects := []struct{ uri, events string }{ // staged in this order
+		{"/logs/c.json.gz", "dup b"},
+		{"/logs/b.json.gz", "c dup d"},
+		{"/logs/a.json.gz", "e"},
+	}
+	for _, o := range objects {
+		var p packer
+		for _, id := range strings.Fields(o.events) {
+			p.add([]byte(strings.Replace(event(id, at, "111122223333"), `"eventName"`, `"from":"`+o.uri+`","eventName"`, 1)))
+		}
+		if err := w.add(result{obj: Object{URI: o.uri}, packed: p.pack(), status: StatusLoaded}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := w.commit(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.newEvents != 5 || st.dupEvents != 1 {
+		t.Errorf("commit: %d new, %d duplicate; want 5 and 1", st.newEvents, st.dupEvents)
+	}
+	var uri, from string
+	if err := db.SQL.QueryRowContext(t.Context(), `SELECT source_uri, record->>'$.from' FROM events WHERE event_id = 'dup'`).Scan(&uri, &from); err != nil {
+		t.Fatal(err)
+	}
+	if uri != "/logs/b.json.gz" || from != uri {
+		t.Errorf("duplicate stored from %s (record from %s), want /logs/b.json.gz", uri, from)
+	}
+	got := map[string]int64{}
+	rows, err := db.SQL.QueryContext(t.Context(), `SELECT uri, new_events FROM objects`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u string
+		var n int64
+		if err := rows.Scan(&u, &n); err != nil {
+			t.Fatal(err)
+		}
+		got[u] = n
+	}
+	want := map[string]int64{"/logs/a.json.gz": 1, "/logs/b.json.gz": 3, "/logs/c.json.gz": 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("new events per object (-want +got):\n%s", diff)
 	}
 }
