@@ -15,6 +15,7 @@ import (
 	"github.com/klauspost/compress/s2"
 
 	"github.com/ctattrib/ctattrib/internal/golden"
+	"github.com/ctattrib/ctattrib/store"
 )
 
 // TestRowMappingGolden loads each testdata/record/*.json event into a
@@ -165,22 +166,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		t.Fatal(err, sum.Failures)
 	}
 	want := append(records, `{"eventID":"66666666-2222-3333-4444-555555555555","eventSource":"s3.amazonaws.com","eventName":"é"}`)
-	var got []string
-	rows, err := db.SQL.QueryContext(t.Context(), `SELECT record FROM events`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, r)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	got := storedRecords(t, db)
 	if diff := cmp.Diff(sorted(want), sorted(got)); diff != "" {
 		t.Errorf("records read back differ from those delivered (-want +got):\n%s", diff)
 	}
@@ -236,6 +222,28 @@ func TestResourceARNRoundTrip(t *testing.T) {
 }
 
 // records returns pk's records as the batch function reads them.
+// storedRecords returns every record as the events view gives it back.
+func storedRecords(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	rows, err := db.SQL.QueryContext(t.Context(), `SELECT record FROM events`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 func records(t testing.TB, pk packed) []string {
 	t.Helper()
 	var out []string
@@ -318,22 +326,7 @@ func TestLoadObjectOfManyBlocks(t *testing.T) {
 	if sum, err := load(t, db, writeTree(t, files), Options{}); err != nil {
 		t.Fatal(err, sum.Failures)
 	}
-	var got []string
-	rows, err := db.SQL.QueryContext(t.Context(), `SELECT record FROM events`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, r)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	got := storedRecords(t, db)
 	if diff := cmp.Diff(sorted(want), sorted(got)); diff != "" {
 		t.Errorf("records read back differ (-want +got):\n%s", diff)
 	}
