@@ -97,10 +97,10 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 		opts.Log.Debug("Attribution step", "step", what, "elapsed", time.Since(t0).Round(time.Millisecond))
 		return nil
 	}
-	if err := exec("inventory", ctjMacro); err != nil {
+	if err := exec("record fields", ctjMacro); err != nil {
 		return sum, err
 	}
-	if err := updateNotebookEvents(ctx, tx, exec, opts.Full); err != nil {
+	if err := updateRecordFields(ctx, tx, exec, opts.Full); err != nil {
 		return sum, err
 	}
 	for _, q := range inventorySQL {
@@ -246,15 +246,15 @@ func resolveKeys(ctx context.Context, tx *sql.Tx, exec func(string, string, ...a
 	}
 }
 
-// updateNotebookEvents brings notebook_events up to date with event_rows,
-// which only grows: it adds the lifecycle events among the rows after the
-// last one it covered. With all, or when event_rows is no longer those
-// rows and new ones (rows were deleted by hand), it reads every event
-// again.
-func updateNotebookEvents(ctx context.Context, tx *sql.Tx, exec func(string, string, ...any) error, all bool) error {
+// updateRecordFields brings notebook_events and assume_role_fields up to
+// date with event_rows, which only grows: it adds the events among the
+// rows after the last one they covered. With all, or when event_rows is no
+// longer those rows and new ones (rows were deleted by hand), it reads
+// every event again.
+func updateRecordFields(ctx context.Context, tx *sql.Tx, exec func(string, string, ...any) error, all bool) error {
 	var covered, last sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT max(event_rows), max(last_rowid) FROM notebook_events_state`).Scan(&covered, &last); err != nil {
-		return fmt.Errorf("inventory: %w", err)
+	if err := tx.QueryRowContext(ctx, `SELECT max(event_rows), max(last_rowid) FROM record_fields_state`).Scan(&covered, &last); err != nil {
+		return fmt.Errorf("record fields: %w", err)
 	}
 	from := int64(-1)
 	if last.Valid {
@@ -263,21 +263,25 @@ func updateNotebookEvents(ctx context.Context, tx *sql.Tx, exec func(string, str
 	var rows, lastRow, after int64
 	if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(max(rowid), -1), count(*) FILTER (WHERE rowid > $1) FROM event_rows`,
 		from).Scan(&rows, &lastRow, &after); err != nil {
-		return fmt.Errorf("inventory: %w", err)
+		return fmt.Errorf("record fields: %w", err)
 	}
 	if all || !covered.Valid || after != rows-covered.Int64 {
-		if err := exec("inventory", `DELETE FROM notebook_events`); err != nil {
-			return err
+		for _, t := range []string{"notebook_events", "assume_role_fields"} {
+			if err := exec("record fields", `DELETE FROM `+t); err != nil {
+				return err
+			}
 		}
 		from = -1
 	}
-	if err := exec("inventory", notebookEventsSQL, from); err != nil {
+	for _, q := range recordFieldsSQL {
+		if err := exec("record fields", q, from); err != nil {
+			return err
+		}
+	}
+	if err := exec("record fields", `DELETE FROM record_fields_state`); err != nil {
 		return err
 	}
-	if err := exec("inventory", `DELETE FROM notebook_events_state`); err != nil {
-		return err
-	}
-	return exec("inventory", `INSERT INTO notebook_events_state VALUES ($1, $2)`, rows, lastRow)
+	return exec("record fields", `INSERT INTO record_fields_state VALUES ($1, $2)`, rows, lastRow)
 }
 
 // fullShare: an incremental run that would redo more than 1/fullShare of

@@ -410,45 +410,51 @@ func TestEventWithoutTime(t *testing.T) {
 	}
 }
 
-// TestNotebookEventsKeptUpToDate: the lifecycle events the inventory
-// reads are kept between runs, each read once: runs add the new ones, a
-// run with nothing new adds none, and after rows are deleted by hand the
-// table is read again from every event.
-func TestNotebookEventsKeptUpToDate(t *testing.T) {
+// TestRecordFieldsKeptUpToDate: the fields attribution reads from the
+// records of notebook lifecycle events and AssumeRole calls are kept
+// between runs, each record read once: runs add the new events, a run
+// with nothing new adds none, and after rows are deleted by hand the
+// tables are read again from every event.
+func TestRecordFieldsKeptUpToDate(t *testing.T) {
 	ctx := t.Context()
-	check := func(t *testing.T, db *store.DB, when string) {
+	check := func(t *testing.T, db *store.DB, when, table, where string) {
 		t.Helper()
 		var want, got, distinct, missing int64
 		err := db.SQL.QueryRowContext(ctx, `
-			WITH w AS (SELECT event_id FROM events
-				WHERE event_source = 'sagemaker.amazonaws.com'
-				  AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance')
-				  AND error_code IS NULL AND event_time IS NOT NULL)
-			SELECT (SELECT count(*) FROM w), (SELECT count(*) FROM notebook_events),
-				(SELECT count(DISTINCT event_id) FROM notebook_events),
-				(SELECT count(*) FROM (SELECT event_id FROM w EXCEPT SELECT event_id FROM notebook_events))`).
+			WITH w AS (SELECT event_id FROM events WHERE `+where+` AND error_code IS NULL AND event_time IS NOT NULL)
+			SELECT (SELECT count(*) FROM w), (SELECT count(*) FROM `+table+`),
+				(SELECT count(DISTINCT event_id) FROM `+table+`),
+				(SELECT count(*) FROM (SELECT event_id FROM w EXCEPT SELECT event_id FROM `+table+`))`).
 			Scan(&want, &got, &distinct, &missing)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if want == 0 || got != want || distinct != want || missing != 0 {
-			t.Errorf("%s: notebook_events holds %d rows (%d events, %d missing), want the %d lifecycle events",
-				when, got, distinct, missing, want)
+			t.Errorf("%s: %s holds %d rows (%d events, %d missing), want the %d events",
+				when, table, got, distinct, missing, want)
 		}
+	}
+	checkAll := func(t *testing.T, db *store.DB, when string) {
+		t.Helper()
+		check(t, db, when, "notebook_events", `event_source = 'sagemaker.amazonaws.com'
+			AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance')`)
+		check(t, db, when, "assume_role_fields", `event_source = 'sts.amazonaws.com' AND event_name = 'AssumeRole'`)
 	}
 	db := openDB(t)
 	load(t, db, copyFixture(t, func(i int) bool { return i < 2 }))
 	attribute(t, db, false)
-	check(t, db, "first run")
+	checkAll(t, db, "first run")
 	attribute(t, db, false)
-	check(t, db, "run with nothing new")
+	checkAll(t, db, "run with nothing new")
 	load(t, db, copyFixture(t, func(i int) bool { return i >= 2 }))
 	attribute(t, db, false)
-	check(t, db, "run with new events")
-	if _, err := db.SQL.ExecContext(ctx, `DELETE FROM event_rows WHERE event_id IN (
-		SELECT event_id FROM event_rows WHERE event_name = 'CreateNotebookInstance' LIMIT 1)`); err != nil {
-		t.Fatal(err)
+	checkAll(t, db, "run with new events")
+	for _, name := range []string{"CreateNotebookInstance", "AssumeRole"} {
+		if _, err := db.SQL.ExecContext(ctx, `DELETE FROM event_rows WHERE event_id IN (
+			SELECT event_id FROM event_rows WHERE event_name = $1 LIMIT 1)`, name); err != nil {
+			t.Fatal(err)
+		}
 	}
 	attribute(t, db, false)
-	check(t, db, "run after a hand edit")
+	checkAll(t, db, "run after a hand edit")
 }

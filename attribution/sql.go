@@ -20,24 +20,40 @@ func sqlText(q string, subject string) string {
 // encoded as a JSON string (older ingests stored it that way).
 const ctjMacro = `CREATE OR REPLACE TEMP MACRO ctj(x) AS CASE WHEN json_type(x) = 'VARCHAR' THEN json(x ->> '$') ELSE x END`
 
-// notebookEventsSQL adds to notebook_events the notebook lifecycle events
-// among the rows of event_rows after rowid $1. DuckDB turns the short list
-// of their IDs into a filter on the scan of events, so that only their
-// records are read.
-const notebookEventsSQL = `INSERT INTO notebook_events
+// recordFieldsSQL adds to notebook_events and assume_role_fields the
+// events among the rows of event_rows after rowid $1. It reads event_rows
+// rather than the events view so that only those rows are scanned; rp and
+// re are the request and response as the view reads them (the eventID
+// left out of stored records is not among them).
+var recordFieldsSQL = []string{`INSERT INTO notebook_events
 	SELECT event_id, event_name, event_time, recipient_account_id, aws_region,
-		ctj(request_parameters)->>'$.notebookInstanceName',
-		ctj(request_parameters)->>'$.roleArn',
-		ctj(request_parameters)->>'$.lifecycleConfigName',
-		coalesce(ctj(request_parameters)->>'$.disassociateLifecycleConfig', 'false') = 'true',
-		ctj(request_parameters)->>'$.instanceType',
-		ctj(response_elements)->>'$.notebookInstanceArn'
-	FROM events
-	WHERE event_id IN (SELECT event_id FROM event_rows
+		ctj(rp)->>'$.notebookInstanceName',
+		ctj(rp)->>'$.roleArn',
+		ctj(rp)->>'$.lifecycleConfigName',
+		coalesce(ctj(rp)->>'$.disassociateLifecycleConfig', 'false') = 'true',
+		ctj(rp)->>'$.instanceType',
+		ctj(re)->>'$.notebookInstanceArn'
+	FROM (SELECT event_id, event_name, event_time, recipient_account_id, aws_region, ` + recordJSON + `
+		FROM event_rows
 		WHERE rowid > $1
 		  AND event_source = 'sagemaker.amazonaws.com'
 		  AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance')
-		  AND error_code IS NULL AND event_time IS NOT NULL)`
+		  AND error_code IS NULL AND event_time IS NOT NULL)`,
+	`INSERT INTO assume_role_fields
+	SELECT event_id,
+		ctj(rp)->>'$.roleArn',
+		ctj(rp)->>'$.roleSessionName',
+		ctj(re)->>'$.credentials.accessKeyId',
+		ctj(re)->>'$.credentials.expiration'
+	FROM (SELECT event_id, ` + recordJSON + `
+		FROM event_rows
+		WHERE rowid > $1
+		  AND event_name = 'AssumeRole' AND event_source = 'sts.amazonaws.com'
+		  AND error_code IS NULL AND event_time IS NOT NULL)`,
+}
+
+const recordJSON = `nullif(json_extract(record, '$.requestParameters'), 'null') AS rp,
+		nullif(json_extract(record, '$.responseElements'), 'null') AS re`
 
 // inventorySQL rebuilds the CloudTrail part of notebook_instances: one row
 // per lifetime of a name in an account and region. A lifetime starts at a
@@ -191,7 +207,7 @@ var prepareSQL = []string{
 	SELECT event_id, event_time, aws_region, recipient_account_id, identity_type, principal_id, principal_arn,
 		identity_account_id, access_key_id, user_name, role_name, session_name, source_identity, invoked_by,
 		ec2_role_delivery, user_agent, source_ip, event_source, event_name, role_arn,
-		error_code, session_created_at, request_parameters, response_elements
+		error_code, session_created_at
 	FROM events
 	WHERE event_name = 'AssumeRole' AND event_source = 'sts.amazonaws.com' AND event_time IS NOT NULL`,
 
@@ -240,14 +256,11 @@ var prepareSQL = []string{
 	`CREATE OR REPLACE TEMP TABLE links AS
 	WITH l AS (
 		SELECT event_id AS link_event_id, event_time AS t, aws_region AS region, recipient_account_id,
-			ctj(request_parameters)->>'$.roleArn' AS target_role_arn,
-			ctj(request_parameters)->>'$.roleSessionName' AS target_session,
-			ctj(response_elements)->>'$.credentials.accessKeyId' AS issued_key,
-			ctj(response_elements)->>'$.credentials.expiration' AS expiration_text,
+			f.target_role_arn, f.target_session, f.issued_key, f.expiration_text,
 			identity_type AS caller_type, access_key_id AS caller_key, lower(role_name) AS caller_role,
 			coalesce(invoked_by, CASE WHEN identity_type = 'AWSService' THEN user_agent END) AS service,
 			session_created_at
-		FROM ar WHERE error_code IS NULL
+		FROM ar JOIN assume_role_fields f USING (event_id) WHERE error_code IS NULL
 	), l2 AS (
 		SELECT *,
 			nullif(split_part(target_role_arn, ':', 5), '') AS role_account,
