@@ -223,12 +223,9 @@ func (b *batch) sortByURI() {
 	if slices.IsSortedFunc(b.objects, byURI) {
 		return
 	}
-	objects := slices.Clone(b.objects) // reset clears b.objects
+	objects := slices.Clone(b.objects)
 	slices.SortStableFunc(objects, byURI)
-	b.reset()
-	for _, o := range objects {
-		b.add(o.uri, o.packed)
-	}
+	b.refill(objects)
 }
 
 func byURI(a, b batchObject) int { return strings.Compare(a.uri, b.uri) }
@@ -239,12 +236,15 @@ func (b *batch) drop(failed []Failure) {
 	for _, f := range failed {
 		gone[f.URI] = true
 	}
-	objects := slices.Clone(b.objects) // reset clears b.objects
+	b.refill(slices.DeleteFunc(slices.Clone(b.objects), func(o batchObject) bool { return gone[o.uri] }))
+}
+
+// refill empties b and adds objects, a copy of (some of) its own, again:
+// their rids, blocks and unkeyed records follow the new order.
+func (b *batch) refill(objects []batchObject) {
 	b.reset()
 	for _, o := range objects {
-		if !gone[o.uri] {
-			b.add(o.uri, o.packed)
-		}
+		b.add(o.uri, o.packed)
 	}
 }
 
@@ -308,10 +308,10 @@ type batchSource struct {
 
 // scanState is a thread's place in the batch.
 type scanState struct {
-	obj, pos, end int // the object being returned, its next record and the end of its block
-	// decoded is block blk of object dobj, plain.
-	decoded   []byte
-	dobj, blk int
+	obj, blk, pos, end int // the block being returned (object, block), its next record and its end
+	// decoded is block dblk of object dobj, plain.
+	decoded    []byte
+	dobj, dblk int
 }
 
 func (s *batchSource) ColumnInfos() []duckdb.ColumnInfo {
@@ -351,7 +351,7 @@ func (s *batchSource) FillChunk(local any, chunk duckdb.DataChunk) error {
 	withRecords := err == nil
 	n := 0
 	for n < size {
-		var oi, i int
+		var oi, blk, i int
 		if s.unkeyed {
 			k := int(s.next.Add(1) - 1)
 			if k >= len(s.b.unkeyed) {
@@ -360,6 +360,7 @@ func (s *batchSource) FillChunk(local any, chunk duckdb.DataChunk) error {
 			rid := s.b.unkeyed[k]
 			oi = s.b.object(rid)
 			i = rid - s.b.objects[oi].first
+			blk = s.b.objects[oi].block(i)
 		} else {
 			if st.pos >= st.end {
 				k := int(s.next.Add(1) - 1)
@@ -367,21 +368,20 @@ func (s *batchSource) FillChunk(local any, chunk duckdb.DataChunk) error {
 					break
 				}
 				ref := s.b.blocks[k]
-				st.obj, st.pos, st.end = ref.obj, ref.from, ref.to
+				st.obj, st.blk, st.pos, st.end = ref.obj, ref.blk, ref.from, ref.to
 			}
-			oi, i = st.obj, st.pos
+			oi, blk, i = st.obj, st.blk, st.pos
 			st.pos++
 		}
 		o := &s.b.objects[oi]
 		var rec string
 		if withRecords {
-			blk := o.block(i)
 			if err := st.load(o, oi, blk); err != nil {
 				return err
 			}
 			rec = o.record(st.decoded, blk, i)
 		}
-		if err := s.set(chunk, n, oi, i, rec); err != nil {
+		if err := s.set(chunk, n, o, oi, i, rec); err != nil {
 			return err
 		}
 		n++
@@ -391,19 +391,19 @@ func (s *batchSource) FillChunk(local any, chunk duckdb.DataChunk) error {
 
 // load decodes block blk of object oi into st, unless it is there already.
 func (st *scanState) load(o *batchObject, oi, blk int) error {
-	if st.dobj == oi && st.blk == blk {
+	if st.dobj == oi && st.dblk == blk {
 		return nil
 	}
 	var err error
 	if st.decoded, err = s2.Decode(st.decoded[:cap(st.decoded)], o.blocks[blk]); err != nil {
 		return fmt.Errorf("%s: decode staged records: %w", o.uri, err)
 	}
-	st.dobj, st.blk = oi, blk
+	st.dobj, st.dblk = oi, blk
 	return nil
 }
 
-func (s *batchSource) set(chunk duckdb.DataChunk, row int, oi, i int, record string) error {
-	o := &s.b.objects[oi]
+// set writes record i of object oi (o) into row of chunk.
+func (s *batchSource) set(chunk duckdb.DataChunk, row int, o *batchObject, oi, i int, record string) error {
 	if err := duckdb.SetChunkValue(chunk, 0, row, int64(o.first+i)); err != nil {
 		return err
 	}

@@ -221,7 +221,6 @@ func TestResourceARNRoundTrip(t *testing.T) {
 	}
 }
 
-// records returns pk's records as the batch function reads them.
 // storedRecords returns every record as the events view gives it back.
 func storedRecords(t *testing.T, db *store.DB) []string {
 	t.Helper()
@@ -244,6 +243,7 @@ func storedRecords(t *testing.T, db *store.DB) []string {
 	return got
 }
 
+// records returns pk's records as the batch function reads them.
 func records(t testing.TB, pk packed) []string {
 	t.Helper()
 	var out []string
