@@ -100,7 +100,8 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	if err := exec("record fields", ctjMacro); err != nil {
 		return sum, err
 	}
-	if err := updateRecordFields(ctx, tx, exec, opts.Full); err != nil {
+	grown, err := updateRecordFields(ctx, tx, exec, opts.Full)
+	if err != nil {
 		return sum, err
 	}
 	for _, q := range inventorySQL {
@@ -134,8 +135,16 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 				return sum, err
 			}
 		}
-		if err := newEvents(ctx, tx, exec); err != nil {
+		if err := newEvents(ctx, tx, exec, grown); err != nil {
 			return sum, err
+		}
+		if !grown {
+			// Events were deleted since the last run (by hand, say to keep
+			// a year): their attributions go too.
+			if err := exec("targets", `DELETE FROM attributions a WHERE NOT EXISTS (
+				SELECT 1 FROM event_rows e WHERE e.event_id = a.event_id)`); err != nil {
+				return sum, err
+			}
 		}
 		for _, q := range targetSQL {
 			if err := exec("targets", q); err != nil {
@@ -250,11 +259,12 @@ func resolveKeys(ctx context.Context, tx *sql.Tx, exec func(string, string, ...a
 // date with event_rows, which only grows: it adds the events among the
 // rows after the last one they covered. With all, or when event_rows is no
 // longer those rows and new ones (rows were deleted by hand), it reads
-// every event again.
-func updateRecordFields(ctx context.Context, tx *sql.Tx, exec func(string, string, ...any) error, all bool) error {
+// every event again. It reports whether event_rows only grew since the
+// last run.
+func updateRecordFields(ctx context.Context, tx *sql.Tx, exec func(string, string, ...any) error, all bool) (grown bool, err error) {
 	var covered, last sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `SELECT max(event_rows), max(last_rowid) FROM record_fields_state`).Scan(&covered, &last); err != nil {
-		return fmt.Errorf("record fields: %w", err)
+		return false, fmt.Errorf("record fields: %w", err)
 	}
 	from := int64(-1)
 	if last.Valid {
@@ -263,25 +273,28 @@ func updateRecordFields(ctx context.Context, tx *sql.Tx, exec func(string, strin
 	var rows, lastRow, after int64
 	if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(max(rowid), -1), count(*) FILTER (WHERE rowid > $1) FROM event_rows`,
 		from).Scan(&rows, &lastRow, &after); err != nil {
-		return fmt.Errorf("record fields: %w", err)
+		return false, fmt.Errorf("record fields: %w", err)
 	}
-	if all || !covered.Valid || after != rows-covered.Int64 {
+	// Rows deleted since the last run leave fewer rows than it saw plus
+	// those after it, whatever was added since.
+	grown = covered.Valid && after == rows-covered.Int64
+	if all || !grown {
 		for _, t := range []string{"notebook_events", "assume_role_fields"} {
 			if err := exec("record fields", `DELETE FROM `+t); err != nil {
-				return err
+				return false, err
 			}
 		}
 		from = -1
 	}
 	for _, q := range recordFieldsSQL {
 		if err := exec("record fields", q, from); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if err := exec("record fields", `DELETE FROM record_fields_state`); err != nil {
-		return err
+		return false, err
 	}
-	return exec("record fields", `INSERT INTO record_fields_state VALUES ($1, $2)`, rows, lastRow)
+	return grown, exec("record fields", `INSERT INTO record_fields_state VALUES ($1, $2)`, rows, lastRow)
 }
 
 // fullShare: an incremental run that would redo more than 1/fullShare of
@@ -315,17 +328,18 @@ var changedSQL = []string{
 // to, and checked against attributions with a hash table of those rows
 // alone. Comparing every event with every attribution instead took 3 s on
 // 10,000,000 events, the largest part of a nightly run, and grew with the
-// database. When the newest rows are not all of them (the tables were
-// edited by hand), the whole comparison runs. Hand edits that leave the
-// counts equal, an attribution deleted and one added for no event, go
-// unseen until attribute --full.
-func newEvents(ctx context.Context, tx *sql.Tx, exec func(string, string, ...any) error) error {
+// database. When rows were deleted since the last run (grown is false), or
+// the newest rows are not all of them (attributions were deleted by hand),
+// the whole comparison runs. A hand edit that leaves the counts equal, an
+// attribution deleted and one added for no event, goes unseen until
+// attribute --full.
+func newEvents(ctx context.Context, tx *sql.Tx, exec func(string, string, ...any) error, grown bool) error {
 	var events, attributed, lastRow int64
 	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM event_rows), (SELECT count(*) FROM attributions),
 		(SELECT coalesce(max(rowid), -1) FROM event_rows)`).Scan(&events, &attributed, &lastRow); err != nil {
 		return fmt.Errorf("targets: %w", err)
 	}
-	if n := events - attributed; n >= 0 {
+	if n := events - attributed; grown && n >= 0 {
 		if err := exec("targets", `CREATE OR REPLACE TEMP TABLE newest AS
 			SELECT event_id FROM event_rows WHERE rowid > $1`, lastRow-n); err != nil {
 			return err

@@ -458,3 +458,35 @@ func TestRecordFieldsKeptUpToDate(t *testing.T) {
 	attribute(t, db, false)
 	checkAll(t, db, "run after a hand edit")
 }
+
+// TestIncrementalAfterEventsDeleted: events deleted by hand (to keep a
+// year, say) between two runs, and new events loaded, leave as many new
+// rows as the difference of the counts suggests. The incremental run must
+// still attribute every new event, and drop the deleted events'
+// attributions, as a full run would.
+func TestIncrementalAfterEventsDeleted(t *testing.T) {
+	for name, forget := range map[string]string{
+		"the oldest rows":        `rowid IN (SELECT rowid FROM event_rows ORDER BY rowid LIMIT 3)`,
+		"an AssumeRole evidence": `event_id IN (SELECT event_id FROM event_rows WHERE event_name = 'AssumeRole' ORDER BY rowid LIMIT 1)`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := openDB(t)
+			load(t, db, copyFixture(t, func(i int) bool { return i < 2 }))
+			attribute(t, db, false)
+			res, err := db.SQL.Exec(`DELETE FROM event_rows WHERE ` + forget)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				t.Fatal("deleted no events")
+			}
+			load(t, db, copyFixture(t, func(i int) bool { return i >= 2 }))
+			attribute(t, db, false)
+			got := dump(t, db)
+			attribute(t, db, true)
+			if diff := cmp.Diff(dump(t, db), got); diff != "" {
+				t.Errorf("incremental differs from full (-full +incremental):\n%s", diff)
+			}
+		})
+	}
+}
