@@ -95,11 +95,11 @@ func indexOf(parts []string, s string) int {
 // resume holds, by the URI of a region folder, the first day folder to
 // list there (see resumePoints); the earlier day folders are not listed.
 // It applies only when f has no time bounds.
-func walk(ctx context.Context, src Source, f Filter, resume map[string]time.Time, fn func(Object) error) (resumed int, err error) {
+func walk(ctx context.Context, src Source, f Filter, resume map[string]time.Time, retry map[string][]string, fn func(Object) error) (resumed int, err error) {
 	if f.timed() {
-		resume = nil
+		resume, retry = nil, nil
 	}
-	w := walker{src: src, f: f, resume: resume, fn: fn}
+	w := walker{src: src, f: f, resume: resume, retry: retry, fn: fn}
 	if f.empty() && len(resume) == 0 {
 		return 0, w.list(ctx, "", "")
 	}
@@ -147,6 +147,7 @@ type walker struct {
 	src     Source
 	f       Filter
 	resume  map[string]time.Time
+	retry   map[string][]string // by region folder URI: failed objects before its resume point
 	fn      func(Object) error
 	resumed int // region folders listed from a resume point
 }
@@ -178,6 +179,9 @@ func (w *walker) level(ctx context.Context, prefix string, lv level, date []stri
 			// resume point's day folder on, rather than a request per
 			// folder level.
 			w.resumed++
+			if err := w.retryFailed(ctx, prefix, w.retry[w.src.URI(prefix)]); err != nil {
+				return err
+			}
 			return w.list(ctx, prefix, prefix+from.Format("2006/01/02"))
 		}
 	}
@@ -206,6 +210,41 @@ func (w *walker) level(ctx context.Context, prefix string, lv level, date []stri
 			nd = append(append([]string(nil), date...), name)
 		}
 		if err := w.level(ctx, d, next, nd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retryFailed lists again the objects that failed in the region folder
+// prefix before its resume point, given by URI in key order: a listing
+// of each of their day folders, which passes on those objects alone. An
+// object no longer there is not listed, as a full listing would not.
+func (w *walker) retryFailed(ctx context.Context, prefix string, uris []string) error {
+	if len(uris) == 0 {
+		return nil
+	}
+	folder := w.src.URI(prefix)
+	want := make(map[string]bool, len(uris))
+	var days []string
+	for _, u := range uris {
+		rel, ok := strings.CutPrefix(u, folder)
+		if !ok || len(rel) < len("2006/01/02/") {
+			continue
+		}
+		want[prefix+rel] = true
+		if day := prefix + rel[:len("2006/01/02/")]; len(days) == 0 || days[len(days)-1] != day {
+			days = append(days, day)
+		}
+	}
+	for _, day := range days {
+		err := w.src.List(ctx, day, func(o Object) error {
+			if !want[o.Key] {
+				return nil
+			}
+			return w.fn(o)
+		})
+		if err != nil {
 			return err
 		}
 	}

@@ -107,9 +107,10 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 	prog.Started = start
 
 	var resume map[string]time.Time
+	var retry map[string][]string
 	if !opts.Relist && !opts.Filter.timed() {
 		var err error
-		if resume, err = resumePoints(ctx, db, src); err != nil {
+		if resume, retry, err = resumePoints(ctx, db, src); err != nil {
 			return sum, err
 		}
 	}
@@ -147,7 +148,7 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 			}
 			return nil
 		}
-		resumed, err := walk(gctx, src, opts.Filter, resume, func(o Object) error {
+		resumed, err := walk(gctx, src, opts.Filter, resume, retry, func(o Object) error {
 			listed.Add(1)
 			if through != nil {
 				if folder, day, ok := regionFolder(o.URI); ok && day.After(through[folder]) {

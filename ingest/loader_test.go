@@ -269,7 +269,7 @@ func TestWalkPrunesByLayout(t *testing.T) {
 			}
 			src := &countingSource{Source: dir}
 			var got []string
-			_, err = walk(t.Context(), src, tt.filter, tt.resume, func(o Object) error {
+			_, err = walk(t.Context(), src, tt.filter, tt.resume, nil, func(o Object) error {
 				info, ok := ParseKey(o.Key)
 				if !ok {
 					t.Errorf("walk() listed %q, outside the layout", o.Key)
@@ -425,7 +425,7 @@ func TestWalkFromInsideLayout(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			if _, err := walk(t.Context(), src, tt.filter, nil, func(o Object) error {
+			if _, err := walk(t.Context(), src, tt.filter, nil, nil, func(o Object) error {
 				info, ok := ParseKey(o.URI)
 				if !ok {
 					t.Fatalf("walk() listed %q, outside the layout", o.URI)

@@ -14,8 +14,10 @@ import (
 // it, so a region folder's earlier day folders never change: after a
 // complete run, the next lists each region folder from the day before the
 // latest day folder it saw (files keep arriving that day, and a day's
-// margin covers clocks), or from the day of an object that failed, so
-// that it is retried. The table listed_through keeps those days.
+// margin covers clocks). The table listed_through keeps those days.
+// Objects that failed before that day are retried from their day folders
+// alone: a file that stays broken for months must not have its region
+// folder listed from its day on every run.
 //
 // Logs copied into older day folders afterwards are not seen; --relist
 // (Options.Relist) or --since lists them.
@@ -25,45 +27,47 @@ import (
 const resumeMargin = 24 * time.Hour
 
 // resumePoints returns, by region folder URI below src, the first day
-// folder a run lists there.
-func resumePoints(ctx context.Context, db *store.DB, src Source) (map[string]time.Time, error) {
+// folder a run lists there, and the URIs of the objects in it that failed
+// before that day, in order.
+func resumePoints(ctx context.Context, db *store.DB, src Source) (resume map[string]time.Time, retry map[string][]string, err error) {
 	root := src.URI("")
-	resume := map[string]time.Time{}
+	resume = map[string]time.Time{}
 	rows, err := db.SQL.QueryContext(ctx, `SELECT folder, day FROM listed_through WHERE starts_with(folder, ?)`, root)
 	if err != nil {
-		return nil, fmt.Errorf("read listing state: %w", err)
+		return nil, nil, fmt.Errorf("read listing state: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var folder string
 		var day time.Time
 		if err := rows.Scan(&folder, &day); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		resume[folder] = day.UTC().Add(-resumeMargin)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(resume) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	failed, err := db.SQL.QueryContext(ctx, `SELECT uri FROM objects WHERE status = 'failed' AND starts_with(uri, ?)`, root)
+	failed, err := db.SQL.QueryContext(ctx, `SELECT uri FROM objects WHERE status = 'failed' AND starts_with(uri, ?) ORDER BY uri`, root)
 	if err != nil {
-		return nil, fmt.Errorf("read manifest: %w", err)
+		return nil, nil, fmt.Errorf("read manifest: %w", err)
 	}
 	defer failed.Close()
+	retry = map[string][]string{}
 	for failed.Next() {
 		var uri string
 		if err := failed.Scan(&uri); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		folder, day, ok := regionFolder(uri)
 		if from, resumed := resume[folder]; ok && resumed && day.Before(from) {
-			resume[folder] = day
+			retry[folder] = append(retry[folder], uri)
 		}
 	}
-	return resume, failed.Err()
+	return resume, retry, failed.Err()
 }
 
 // saveListedThrough records the latest day folder a complete run listed

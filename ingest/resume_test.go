@@ -92,6 +92,9 @@ func TestListingResumes(t *testing.T) {
 	}
 }
 
+// TestListingResumesAtFailedObjects: an object that failed is retried on
+// every run until it loads, without its region folder being listed from
+// its day again: only its day folder is.
 func TestListingResumesAtFailedObjects(t *testing.T) {
 	const acct = "111122223333"
 	root := putDays(t, acct, 5)
@@ -104,16 +107,53 @@ func TestListingResumesAtFailedObjects(t *testing.T) {
 	if _, err := load(t, db, root, Options{}); !errors.Is(err, ErrObjectsFailed) {
 		t.Fatalf("first Load() error = %v, want ErrObjectsFailed", err)
 	}
-	put(t, root, acct, d(2), 2, "fixed") // rewritten: a new ETag
+	// Still broken: retried, and the other objects of days 2 and 3 are
+	// not listed again.
 	sum, err := load(t, db, root, Options{})
-	if err != nil {
-		t.Fatalf("second Load() error = %v", err)
+	if !errors.Is(err, ErrObjectsFailed) || sum.ObjectsFailed != 1 || sum.ObjectsListed != 3 || sum.FoldersResumed != 1 {
+		t.Errorf("second Load() = %+v, %v; want the failed object again, 3 objects listed (it and days 4 and 5), 1 folder resumed", sum, err)
 	}
-	if sum.ObjectsLoaded != 1 || sum.FoldersResumed != 1 {
-		t.Errorf("second Load() loaded %d objects, resumed %d folders; want the fixed day-2 object and 1", sum.ObjectsLoaded, sum.FoldersResumed)
+	if n := count(t, db, `SELECT attempts FROM objects WHERE status = 'failed'`); n != 2 {
+		t.Errorf("attempts of the failed object = %d, want 2", n)
+	}
+	// Filtered out: not retried.
+	sum, err = load(t, db, root, Options{Filter: Filter{Accounts: []string{"999999999999"}}})
+	if err != nil || sum.ObjectsListed != 0 {
+		t.Errorf("Load() of another account = %+v, %v; want nothing listed", sum, err)
+	}
+
+	put(t, root, acct, d(2), 2, "fixed") // rewritten: a new ETag
+	sum, err = load(t, db, root, Options{})
+	if err != nil {
+		t.Fatalf("third Load() error = %v", err)
+	}
+	if sum.ObjectsLoaded != 1 || sum.ObjectsListed != 3 || sum.FoldersResumed != 1 {
+		t.Errorf("third Load() loaded %d of %d objects listed, resumed %d folders; want the fixed day-2 object of 3, and 1", sum.ObjectsLoaded, sum.ObjectsListed, sum.FoldersResumed)
 	}
 	if n := count(t, db, `SELECT count(*) FROM events WHERE event_id = 'fixed'`); n != 1 {
 		t.Errorf("the failed object was not retried")
+	}
+}
+
+// TestFailedObjectGone: an object that failed and was then deleted from
+// the source is not looked for again, and the run succeeds.
+func TestFailedObjectGone(t *testing.T) {
+	const acct = "111122223333"
+	root := putDays(t, acct, 5)
+	bad := put(t, root, acct, nov(2), 2, "x")
+	if err := os.WriteFile(bad, []byte("not gzip, not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := openTestDB(t)
+	if _, err := load(t, db, root, Options{}); !errors.Is(err, ErrObjectsFailed) {
+		t.Fatalf("first Load() error = %v, want ErrObjectsFailed", err)
+	}
+	if err := os.Remove(bad); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := load(t, db, root, Options{})
+	if err != nil || sum.ObjectsFailed != 0 || sum.ObjectsListed != 2 {
+		t.Errorf("Load() after the failed object was deleted = %+v, %v; want no failure, days 4 and 5 listed", sum, err)
 	}
 }
 

@@ -228,6 +228,7 @@ func TestVersityGWSource(t *testing.T) {
 
 	// A second run lists each region folder from the day before the
 	// latest it saw, with StartAfter: the old day folders cost nothing.
+	// An object that failed is retried from its day folder alone.
 	t.Run("ListingResumes", func(t *testing.T) {
 		d := func(day int) time.Time { return time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC) }
 		const acct = "111122223333"
@@ -235,6 +236,8 @@ func TestVersityGWSource(t *testing.T) {
 		for day := 1; day <= 20; day++ {
 			files["trail/"+ctKey(acct, "us-east-1", d(day), 1)] = logFile(t, event(fmt.Sprint("e", day), d(day).Add(time.Hour), acct))
 		}
+		broken := "trail/" + ctKey(acct, "us-east-1", d(5), 2)
+		files[broken] = []byte("not gzip, not json")
 		bucket := newBucketName()
 		putObjects(t, client, bucket, files)
 		setS3TestEnv(t)
@@ -243,19 +246,20 @@ func TestVersityGWSource(t *testing.T) {
 			t.Fatal(err)
 		}
 		db := openTestDB(t)
-		if sum, err := Load(t.Context(), db, src, Options{}); err != nil || sum.ObjectsLoaded != 20 {
-			t.Fatalf("first Load() = %+v, %v", sum, err)
+		if sum, err := Load(t.Context(), db, src, Options{}); !errors.Is(err, ErrObjectsFailed) || sum.ObjectsLoaded != 20 {
+			t.Fatalf("first Load() = %+v, %v; want 20 loaded and the broken object failed", sum, err)
 		}
 		putObjects(t, client, bucket, map[string][]byte{
 			"trail/" + ctKey(acct, "us-east-1", d(21), 1): logFile(t, event("new", d(21).Add(time.Hour), acct)),
+			broken: logFile(t, event("fixed", d(5).Add(time.Hour), acct)),
 		})
 		sum, err := Load(t.Context(), db, src, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Days 19 to 21 listed: two unchanged, one new.
-		if sum.ObjectsListed != 3 || sum.ObjectsLoaded != 1 || sum.FoldersResumed != 1 {
-			t.Errorf("second Load() listed %d, loaded %d, resumed %d folders; want 3, 1, 1", sum.ObjectsListed, sum.ObjectsLoaded, sum.FoldersResumed)
+		// The fixed object of day 5, and days 19 to 21: two unchanged, one new.
+		if sum.ObjectsListed != 4 || sum.ObjectsLoaded != 2 || sum.FoldersResumed != 1 {
+			t.Errorf("second Load() listed %d, loaded %d, resumed %d folders; want 4, 2, 1", sum.ObjectsListed, sum.ObjectsLoaded, sum.FoldersResumed)
 		}
 	})
 }
