@@ -133,6 +133,8 @@ func (b *bench) ingestSteps(ctx context.Context, big, double corpusInfo) error {
 	again.Target, again.Met = "< 2% of full", metIf(share < 0.02)
 	b.add(again)
 
+	// Peak RSS of the ingests of the corpus, with attribution.
+	peaks := []int64{full.RSS}
 	if b.cfg.SkipS3 {
 		b.progress("skipping the S3 ingest (--skip-s3)")
 	} else if gw, err := findVersityGW(); err != nil {
@@ -147,20 +149,37 @@ func (b *bench) ingestSteps(ctx context.Context, big, double corpusInfo) error {
 		s3.Compare = fmt.Sprintf("%+.0f%% vs local", 100*slower)
 		s3.Target, s3.Met = "within 15% of local", metIf(slower <= 0.15)
 		b.add(s3)
+		peaks = append(peaks, s3.RSS)
 	}
 
 	// Memory is bounded by the batch ingest commits at once (500,000
-	// events), not by the bucket: twice the events, the same peak.
-	twice, err := b.ingest(ctx, fmt.Sprintf("ingest, %d events (memory vs size)", double.Events), b.db("double"), double, nil)
-	if err != nil {
-		return err
+	// events), not by the bucket: twice the events, the same peak. The
+	// peak of one run varies by about 150 MiB from run to run, more than
+	// the 10% allowed, so the largest peak of two runs at each size is
+	// compared: one run per size made the row flip between runs.
+	var twice result
+	var twicePeaks []int64
+	for i := range 2 {
+		r, err := b.ingest(ctx, fmt.Sprintf("ingest, %d events (memory vs size)", double.Events), b.db("double"), double, nil)
+		if err != nil {
+			return err
+		}
+		os.Remove(b.db("double"))
+		os.Remove(b.db("double") + ".wal")
+		twicePeaks = append(twicePeaks, r.RSS)
+		if i == 0 {
+			twice = r
+		}
 	}
-	growth := float64(twice.RSS)/float64(full.RSS) - 1
-	twice.Compare = fmt.Sprintf("peak RSS %s at %d events, %s at %d (%+.0f%%)", mib(full.RSS), big.Events, mib(twice.RSS), double.Events, 100*growth)
+	lo1, hi1 := span(peaks)
+	lo2, hi2 := span(twicePeaks)
+	twice.RSS = hi2
+	growth := float64(hi2)/float64(hi1) - 1
+	twice.Compare = fmt.Sprintf("peak RSS %s at %d events (%d runs), %s at %d (2 runs): largest %+.0f%%",
+		mibSpan(lo1, hi1), big.Events, len(peaks), mibSpan(lo2, hi2), double.Events, 100*growth)
 	twice.Target = "RSS < 1 GiB, not growing"
-	twice.Met = metIf(full.RSS < 1<<30 && twice.RSS < 1<<30 && growth < 0.10)
+	twice.Met = metIf(hi1 < 1<<30 && hi2 < 1<<30 && growth < 0.10)
 	b.add(twice)
-	os.Remove(b.db("double"))
 
 	fi, err := os.Stat(b.db("local"))
 	if err != nil {
@@ -241,6 +260,23 @@ func metIf(ok bool) string {
 		return "MET"
 	}
 	return "NOT MET"
+}
+
+// span returns the smallest and largest of ns.
+func span(ns []int64) (lo, hi int64) {
+	lo, hi = ns[0], ns[0]
+	for _, n := range ns[1:] {
+		lo, hi = min(lo, n), max(hi, n)
+	}
+	return lo, hi
+}
+
+// mibSpan renders a range of sizes, or one size when the ends agree.
+func mibSpan(lo, hi int64) string {
+	if mib(lo) == mib(hi) {
+		return mib(hi)
+	}
+	return strings.TrimSuffix(mib(lo), " MiB") + "-" + mib(hi)
 }
 
 func mib(n int64) string {
