@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ctattrib/ctattrib/store"
 )
 
 // putDays writes a log file of one event into each of the first days of
@@ -92,21 +94,29 @@ func TestListingResumes(t *testing.T) {
 	}
 }
 
+// loadWithFailedObject loads days 1 to 5 of account's us-east-1 folder
+// and a second, broken, log file of day 2 (its path is bad), which fails.
+func loadWithFailedObject(t *testing.T, account string) (db *store.DB, root, bad string) {
+	t.Helper()
+	root = putDays(t, account, 5)
+	bad = put(t, root, account, nov(2), 2, "x")
+	if err := os.WriteFile(bad, []byte("not gzip, not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db = openTestDB(t)
+	if _, err := load(t, db, root, Options{}); !errors.Is(err, ErrObjectsFailed) {
+		t.Fatalf("first Load() error = %v, want ErrObjectsFailed", err)
+	}
+	return db, root, bad
+}
+
 // TestListingResumesAtFailedObjects: an object that failed is retried on
 // every run until it loads, without its region folder being listed from
 // its day again: only its day folder is.
 func TestListingResumesAtFailedObjects(t *testing.T) {
 	const acct = "111122223333"
-	root := putDays(t, acct, 5)
 	d := nov
-	bad := put(t, root, acct, d(2), 2, "x")
-	if err := os.WriteFile(bad, []byte("not gzip, not json"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	db := openTestDB(t)
-	if _, err := load(t, db, root, Options{}); !errors.Is(err, ErrObjectsFailed) {
-		t.Fatalf("first Load() error = %v, want ErrObjectsFailed", err)
-	}
+	db, root, _ := loadWithFailedObject(t, acct)
 	// Still broken: retried, and the other objects of days 2 and 3 are
 	// not listed again.
 	sum, err := load(t, db, root, Options{})
@@ -138,16 +148,7 @@ func TestListingResumesAtFailedObjects(t *testing.T) {
 // TestFailedObjectGone: an object that failed and was then deleted from
 // the source is not looked for again, and the run succeeds.
 func TestFailedObjectGone(t *testing.T) {
-	const acct = "111122223333"
-	root := putDays(t, acct, 5)
-	bad := put(t, root, acct, nov(2), 2, "x")
-	if err := os.WriteFile(bad, []byte("not gzip, not json"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	db := openTestDB(t)
-	if _, err := load(t, db, root, Options{}); !errors.Is(err, ErrObjectsFailed) {
-		t.Fatalf("first Load() error = %v, want ErrObjectsFailed", err)
-	}
+	db, root, bad := loadWithFailedObject(t, "111122223333")
 	if err := os.Remove(bad); err != nil {
 		t.Fatal(err)
 	}
