@@ -93,8 +93,9 @@ func indexOf(parts []string, s string) int {
 // are never listed. Keys outside the layout are listed as they are.
 //
 // resume holds, by the URI of a region folder, the first day folder to
-// list there (see resumePoints); the earlier day folders are not listed.
-// It applies only when f has no time bounds.
+// list there (see resumePoints); the earlier day folders are not listed,
+// except for the failed objects retry names there, by URI. Both apply only
+// when f has no time bounds.
 func walk(ctx context.Context, src Source, f Filter, resume map[string]time.Time, retry map[string][]string, fn func(Object) error) (resumed int, err error) {
 	if f.timed() {
 		resume, retry = nil, nil
