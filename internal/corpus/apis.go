@@ -114,7 +114,7 @@ func (g *gen) arn(service, resource string) string {
 }
 
 var (
-	datasets  = []string{"datasets/churn/2026/part-%05d.parquet", "datasets/forecast/daily/%05d.csv", "features/v3/shard-%05d.parquet", "models/forecast/v%d/model.tar.gz", "notebooks/outputs/run-%05d.json", "raw/events/dt=2026-11-%02d/events.json.gz"}
+	datasets  = []string{"datasets/churn/2026/part-%05d.parquet", "datasets/forecast/daily/%05d.csv", "features/v3/shard-%05d.parquet", "models/forecast/v%d/model.tar.gz", "notebooks/outputs/run-%05d.json", "raw/events/batch-%05d.json.gz"}
 	buckets   = []string{"sagemaker-%s-%s", "ds-team-data-%[2]s", "ml-artifacts-%[2]s"}
 	endpoints = []string{"forecast-endpoint", "churn-model-prod", "embeddings-v2", "fraud-score-staging"}
 )
