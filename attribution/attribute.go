@@ -100,7 +100,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	if err := exec("record fields", ctjMacro); err != nil {
 		return sum, err
 	}
-	grown, err := updateRecordFields(ctx, tx, exec, opts.Full)
+	rows, err := updateRecordFields(ctx, tx, exec, opts.Full)
 	if err != nil {
 		return sum, err
 	}
@@ -135,10 +135,10 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 				return sum, err
 			}
 		}
-		if err := newEvents(ctx, tx, exec, grown); err != nil {
+		if err := newEvents(ctx, tx, exec, rows); err != nil {
 			return sum, err
 		}
-		if !grown {
+		if !rows.grown {
 			// Events were deleted since the last run (by hand, say to keep
 			// a year): their attributions go too.
 			if err := exec("targets", `DELETE FROM attributions a WHERE NOT EXISTS (
@@ -259,42 +259,49 @@ func resolveKeys(ctx context.Context, tx *sql.Tx, exec func(string, string, ...a
 // date with event_rows, which only grows: it adds the events among the
 // rows after the last one they covered. With all, or when event_rows is no
 // longer those rows and new ones (rows were deleted by hand), it reads
-// every event again. It reports whether event_rows only grew since the
-// last run.
-func updateRecordFields(ctx context.Context, tx *sql.Tx, exec func(string, string, ...any) error, all bool) (grown bool, err error) {
+// every event again. It returns what it found of event_rows.
+func updateRecordFields(ctx context.Context, tx *sql.Tx, exec func(string, string, ...any) error, all bool) (eventRows, error) {
+	var er eventRows
 	var covered, last sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `SELECT max(event_rows), max(last_rowid) FROM record_fields_state`).Scan(&covered, &last); err != nil {
-		return false, fmt.Errorf("record fields: %w", err)
+		return er, fmt.Errorf("record fields: %w", err)
 	}
 	from := int64(-1)
 	if last.Valid {
 		from = last.Int64
 	}
-	var rows, lastRow, after int64
+	var after int64
 	if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(max(rowid), -1), count(*) FILTER (WHERE rowid > $1) FROM event_rows`,
-		from).Scan(&rows, &lastRow, &after); err != nil {
-		return false, fmt.Errorf("record fields: %w", err)
+		from).Scan(&er.count, &er.lastRow, &after); err != nil {
+		return er, fmt.Errorf("record fields: %w", err)
 	}
 	// Rows deleted since the last run leave fewer rows than it saw plus
 	// those after it, whatever was added since.
-	grown = covered.Valid && after == rows-covered.Int64
-	if all || !grown {
+	er.grown = covered.Valid && after == er.count-covered.Int64
+	if all || !er.grown {
 		for _, t := range []string{"notebook_events", "assume_role_fields"} {
 			if err := exec("record fields", `DELETE FROM `+t); err != nil {
-				return false, err
+				return er, err
 			}
 		}
 		from = -1
 	}
 	for _, q := range recordFieldsSQL {
 		if err := exec("record fields", q, from); err != nil {
-			return false, err
+			return er, err
 		}
 	}
 	if err := exec("record fields", `DELETE FROM record_fields_state`); err != nil {
-		return false, err
+		return er, err
 	}
-	return grown, exec("record fields", `INSERT INTO record_fields_state VALUES ($1, $2)`, rows, lastRow)
+	return er, exec("record fields", `INSERT INTO record_fields_state VALUES ($1, $2)`, er.count, er.lastRow)
+}
+
+// eventRows is what a run found of event_rows: its rows, the last rowid,
+// and whether it only grew since the last run (no rows were deleted).
+type eventRows struct {
+	count, lastRow int64
+	grown          bool
 }
 
 // fullShare: an incremental run that would redo more than 1/fullShare of
@@ -328,20 +335,19 @@ var changedSQL = []string{
 // to, and checked against attributions with a hash table of those rows
 // alone. Comparing every event with every attribution instead took 3 s on
 // 10,000,000 events, the largest part of a nightly run, and grew with the
-// database. When rows were deleted since the last run (grown is false), or
-// the newest rows are not all of them (attributions were deleted by hand),
-// the whole comparison runs. A hand edit that leaves the counts equal, an
-// attribution deleted and one added for no event, goes unseen until
-// attribute --full.
-func newEvents(ctx context.Context, tx *sql.Tx, exec func(string, string, ...any) error, grown bool) error {
-	var events, attributed, lastRow int64
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM event_rows), (SELECT count(*) FROM attributions),
-		(SELECT coalesce(max(rowid), -1) FROM event_rows)`).Scan(&events, &attributed, &lastRow); err != nil {
+// database. When rows were deleted since the last run (rows.grown is
+// false), or the newest rows are not all of them (attributions were
+// deleted by hand), the whole comparison runs. A hand edit that leaves the
+// counts equal, an attribution deleted and one added for no event, goes
+// unseen until attribute --full.
+func newEvents(ctx context.Context, tx *sql.Tx, exec func(string, string, ...any) error, rows eventRows) error {
+	var attributed int64
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM attributions`).Scan(&attributed); err != nil {
 		return fmt.Errorf("targets: %w", err)
 	}
-	if n := events - attributed; grown && n >= 0 {
+	if n := rows.count - attributed; rows.grown && n >= 0 {
 		if err := exec("targets", `CREATE OR REPLACE TEMP TABLE newest AS
-			SELECT event_id FROM event_rows WHERE rowid > $1`, lastRow-n); err != nil {
+			SELECT event_id FROM event_rows WHERE rowid > $1`, rows.lastRow-n); err != nil {
 			return err
 		}
 		if err := exec("targets", `CREATE OR REPLACE TEMP TABLE target_all AS
