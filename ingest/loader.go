@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -46,6 +47,17 @@ type Options struct {
 	Progress func(Progress)
 	Log      *slog.Logger
 	Now      func() time.Time
+}
+
+// ownedBy reports whether uri is one of files, or below one of them that
+// is a folder (ends in a separator).
+func ownedBy(files []string, uri string) bool {
+	for _, f := range files {
+		if uri == f || (strings.HasSuffix(f, string(filepath.Separator)) && strings.HasPrefix(uri, f)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Progress is a running count during a Load.
@@ -148,7 +160,13 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 			}
 			return nil
 		}
+		own := db.Files()
 		resumed, err := walk(gctx, src, opts.Filter, resume, retry, func(o Object) error {
+			if ownedBy(own, o.URI) {
+				// The database inside the folder it loads: its files
+				// change every run and are no log.
+				return nil
+			}
 			listed.Add(1)
 			if through != nil {
 				if folder, day, ok := regionFolder(o.URI); ok && day.After(through[folder]) {

@@ -441,3 +441,32 @@ func TestWalkFromInsideLayout(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadSkipsItsOwnDatabase keeps the database in the folder it loads:
+// its file, write-ahead log, lock file and spill folder change every run
+// and are not listed, let alone loaded or recorded as skipped.
+func TestLoadSkipsItsOwnDatabase(t *testing.T) {
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	acct := "111122223333"
+	root := writeTree(t, map[string][]byte{
+		ctKey(acct, "us-east-1", day, 1):          logFile(t, event("a", day.Add(time.Hour), acct)),
+		"ct.duckdb.tmp/duckdb_temp_block-0.block": []byte("spilled"),
+	})
+	db, err := store.Open(t.Context(), filepath.Join(root, "ct.duckdb"), store.ReadWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for run := 1; run <= 2; run++ {
+		sum, err := load(t, db, root, Options{})
+		if err != nil {
+			t.Fatalf("run %d: Load() error = %v", run, err)
+		}
+		if sum.ObjectsListed != 1 || sum.ObjectsSkipped != 0 {
+			t.Errorf("run %d: Load() = %+v, want 1 listed, 0 skipped", run, sum)
+		}
+	}
+	if n := count(t, db, `SELECT count(*) FROM objects WHERE uri NOT LIKE '%.json.gz'`); n != 0 {
+		t.Errorf("manifest rows of the database's own files = %d, want 0", n)
+	}
+}

@@ -129,6 +129,21 @@ func OpenWith(ctx context.Context, path string, mode Mode, opts Options) (*DB, e
 // Path returns the file the database was opened from.
 func (db *DB) Path() string { return db.path }
 
+// Files returns the absolute paths of what the database keeps on disk: the
+// file, its write-ahead log, its lock file and DuckDB's spill folder (the
+// last ends in a separator; everything below it is DuckDB's). An
+// in-memory database has none.
+func (db *DB) Files() []string {
+	if db.path == ":memory:" {
+		return nil
+	}
+	abs, err := filepath.Abs(db.path)
+	if err != nil {
+		abs = db.path
+	}
+	return []string{abs, abs + ".wal", abs + ".lock", abs + ".tmp" + string(filepath.Separator)}
+}
+
 // Close closes the database and releases the lock.
 func (db *DB) Close() error {
 	var err error
