@@ -107,6 +107,13 @@ func OpenWith(ctx context.Context, path string, mode Mode, opts Options) (*DB, e
 	if mode == ReadOnly {
 		dsn += "&access_mode=READ_ONLY"
 	}
+	// DuckDB's allocator (its own jemalloc) keeps freed pages until a
+	// thread has freed 128 MiB or the process asks; its background threads
+	// hand them back to the system as they age. Without them, 2,000,000
+	// events took 700-880 MiB of RSS, the most in the runs with the most
+	// batches, as if memory grew with the bucket; with them 690-740 MiB,
+	// as 1,000,000 events do, in the same time.
+	dsn += "&allocator_background_threads=true"
 	if opts.MemoryLimit != "" {
 		dsn += "&memory_limit=" + opts.MemoryLimit
 	}

@@ -128,6 +128,15 @@ func TestOpenWithMemoryLimit(t *testing.T) {
 	if limit != "244.1 MiB" && limit != "256.0 MiB" {
 		t.Errorf("memory_limit = %q, want 256MB", limit)
 	}
+	// Without its background threads, DuckDB's allocator kept freed pages
+	// and an ingest's RSS grew with the number of batches (see Open).
+	var background bool
+	if err := db.SQL.QueryRowContext(t.Context(), `SELECT current_setting('allocator_background_threads')`).Scan(&background); err != nil {
+		t.Fatal(err)
+	}
+	if !background {
+		t.Error("allocator_background_threads = false, want true")
+	}
 	if _, err := OpenWith(t.Context(), filepath.Join(t.TempDir(), "y.duckdb"), ReadWrite, Options{MemoryLimit: "1GB; DROP"}); err == nil {
 		t.Error("OpenWith accepted a malformed memory limit")
 	}
