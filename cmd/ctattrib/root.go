@@ -136,6 +136,7 @@ why when it cannot.`,
 	root.AddCommand(
 		newIngestCmd(a),
 		newAttributeCmd(a),
+		newPruneCmd(a),
 		newInventoryCmd(a),
 		newQueryCmd(a),
 		newLifecycleCmd(a),

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ctattrib/ctattrib/attribution"
+	"github.com/ctattrib/ctattrib/store"
+)
+
+type pruneOptions struct {
+	Before      string
+	DryRun      bool
+	MemoryLimit string
+}
+
+func newPruneCmd(a *app) *cobra.Command {
+	var opts pruneOptions
+	cmd := &cobra.Command{
+		Use:   "prune --before TIME [--db FILE] [--dry-run]",
+		Short: "Delete events older than a time, to keep a bounded history",
+		Long: `Delete the events before --before from the database, and the attributions
+of those events, then bring the attributions of the rest up to date.
+
+What later events are attributed by stays: the notebook lifecycle events
+(Create/Update/DeleteNotebookInstance) the inventory is built from, and the
+AssumeRole calls of the 12 hours before --before, whose keys may still be
+used after it. The events left are attributed as they were.
+
+The manifest keeps the log files the deleted events came from, so ingest
+does not load them again. The database file does not shrink: the space the
+events took is reused by the next ingest. Run it from the nightly job,
+after ingest, to keep a year, say.`,
+		Example: `  ctattrib prune --before 365d --dry-run
+  ctattrib prune --before 2025-01-01 --db audit.duckdb`,
+		Args: cobraArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Before == "" {
+				return usageErrorf("--before is required")
+			}
+			return runPrune(cmd.Context(), a, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Before, "before", "", "delete events before this `time`: RFC 3339, YYYY-MM-DD, or a duration ago like 365d")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "count what would be deleted, delete nothing")
+	cmd.Flags().StringVar(&opts.MemoryLimit, "memory-limit", defaultMemoryLimit, "cap on DuckDB's buffer `memory` while attributing")
+	return cmd
+}
+
+func runPrune(ctx context.Context, a *app, opts pruneOptions) error {
+	before, err := parseTimeFlag("--before", opts.Before, a.Now())
+	if err != nil {
+		return err
+	}
+	limit, err := scaleSize(opts.MemoryLimit, 1, 0)
+	if err != nil {
+		return usageErrorf("--memory-limit: %v", err)
+	}
+	db, err := store.OpenWith(ctx, a.DBPath, store.ReadWrite, store.Options{MemoryLimit: limit})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a.Log.Info("Pruning", "db", a.DBPath, "before", before, "dry_run", opts.DryRun)
+	sum, err := attribution.Prune(ctx, db, before, opts.DryRun)
+	if err != nil {
+		return err
+	}
+	verb := "deleted"
+	if opts.DryRun {
+		verb = "would delete"
+	}
+	fmt.Fprintf(a.Out, "pruned: %s %d events before %s, keeping %d notebook lifecycle events and %d AssumeRole calls as evidence; %d events remain\n",
+		verb, sum.Deleted, before.Format(time.RFC3339), sum.KeptNotebookEvents, sum.KeptAssumeRole, sum.Remaining)
+	if opts.DryRun || sum.Deleted == 0 {
+		return nil
+	}
+	asum, err := attribution.Run(ctx, db, attribution.Options{Log: a.Log, Now: a.Now})
+	if err != nil {
+		return fmt.Errorf("attribute after pruning (the next ingest or attribute finishes it): %w", err)
+	}
+	printAttribution(a, asum)
+	return nil
+}
