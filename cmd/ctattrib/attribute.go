@@ -49,11 +49,7 @@ took as long at the default 400MB (peak RSS 0.6-0.7 GiB) as with no limit
 }
 
 func runAttribute(ctx context.Context, a *app, opts attributeOptions) error {
-	limit, err := scaleSize(opts.MemoryLimit, 1, 0)
-	if err != nil {
-		return usageErrorf("--memory-limit: %v", err)
-	}
-	db, err := store.OpenWith(ctx, a.DBPath, store.ReadWrite, store.Options{MemoryLimit: limit})
+	db, err := openForAttribution(ctx, a, opts.MemoryLimit)
 	if err != nil {
 		return err
 	}
@@ -69,6 +65,16 @@ func runAttribute(ctx context.Context, a *app, opts attributeOptions) error {
 	}
 	printAttribution(a, sum)
 	return nil
+}
+
+// openForAttribution opens the database for writing with DuckDB's memory
+// capped at the --memory-limit flag's value.
+func openForAttribution(ctx context.Context, a *app, memoryLimit string) (*store.DB, error) {
+	limit, err := scaleSize(memoryLimit, 1, 0)
+	if err != nil {
+		return nil, usageErrorf("--memory-limit: %v", err)
+	}
+	return store.OpenWith(ctx, a.DBPath, store.ReadWrite, store.Options{MemoryLimit: limit})
 }
 
 // printAttribution writes a run's summary: counts by kind, method and

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctattrib/ctattrib/attribution"
-	"github.com/ctattrib/ctattrib/store"
 )
 
 type pruneOptions struct {
@@ -55,11 +54,7 @@ func runPrune(ctx context.Context, a *app, opts pruneOptions) error {
 	if err != nil {
 		return err
 	}
-	limit, err := scaleSize(opts.MemoryLimit, 1, 0)
-	if err != nil {
-		return usageErrorf("--memory-limit: %v", err)
-	}
-	db, err := store.OpenWith(ctx, a.DBPath, store.ReadWrite, store.Options{MemoryLimit: limit})
+	db, err := openForAttribution(ctx, a, opts.MemoryLimit)
 	if err != nil {
 		return err
 	}
