@@ -23,7 +23,8 @@ import (
 // ErrInUse is returned by Open when another process holds the database.
 var ErrInUse = errors.New("database in use")
 
-// ErrNotExist is returned by Open in read-only mode when the file is missing.
+// ErrNotExist is returned by Open in read-only mode, or with
+// Options.Existing, when the file is missing.
 var ErrNotExist = errors.New("database does not exist")
 
 // Mode says how a database is opened.
@@ -58,6 +59,10 @@ type Options struct {
 	// DuckDB's default (80% of RAM). Hash joins and sorts spill to disk
 	// beyond it.
 	MemoryLimit string
+	// Existing refuses to create the file in ReadWrite mode: commands that
+	// work on loaded events return ErrNotExist for a mistyped --db rather
+	// than leave an empty database behind.
+	Existing bool
 }
 
 // Open opens the DuckDB file at path with default options. A path of
@@ -74,7 +79,7 @@ func OpenWith(ctx context.Context, path string, mode Mode, opts Options) (*DB, e
 	}
 	db := &DB{path: path, mode: mode}
 	if path != ":memory:" {
-		if mode == ReadOnly {
+		if mode == ReadOnly || opts.Existing {
 			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("open %s: %w", path, ErrNotExist)
 			}

@@ -45,6 +45,13 @@ func TestOpenReadOnlyMissing(t *testing.T) {
 	if !errors.Is(err, ErrNotExist) {
 		t.Errorf("Open(missing, ReadOnly) error = %v, want ErrNotExist", err)
 	}
+	path := filepath.Join(t.TempDir(), "missing.duckdb")
+	if _, err := OpenWith(t.Context(), path, ReadWrite, Options{Existing: true}); !errors.Is(err, ErrNotExist) {
+		t.Errorf("OpenWith(missing, ReadWrite, Existing) error = %v, want ErrNotExist", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("OpenWith(missing, ReadWrite, Existing) created %s (stat: %v)", path, err)
+	}
 }
 
 func TestOpenInMissingFolder(t *testing.T) {

@@ -67,14 +67,14 @@ func runAttribute(ctx context.Context, a *app, opts attributeOptions) error {
 	return nil
 }
 
-// openForAttribution opens the database for writing with DuckDB's memory
-// capped at the --memory-limit flag's value.
+// openForAttribution opens an existing database for writing, with
+// DuckDB's memory capped at the --memory-limit flag's value.
 func openForAttribution(ctx context.Context, a *app, memoryLimit string) (*store.DB, error) {
 	limit, err := scaleSize(memoryLimit, 1, 0)
 	if err != nil {
 		return nil, usageErrorf("--memory-limit: %v", err)
 	}
-	return store.OpenWith(ctx, a.DBPath, store.ReadWrite, store.Options{MemoryLimit: limit})
+	return store.OpenWith(ctx, a.DBPath, store.ReadWrite, store.Options{MemoryLimit: limit, Existing: true})
 }
 
 // printAttribution writes a run's summary: counts by kind, method and

@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,6 +57,16 @@ func executeDB(t *testing.T, a *app, args ...string) int {
 
 func TestAttributeMemoryLimit(t *testing.T) {
 	a, _, errb := testApp(t)
+	// A mistyped --db is an error, not a new empty database.
+	if code := executeDB(t, a, "attribute"); code != exitError || !strings.Contains(errb.String(), "database does not exist") {
+		t.Errorf("attribute on a missing database exit = %d, want %d; stderr:\n%s", code, exitError, errb)
+	}
+	if _, err := os.Stat(a.DBPath); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("attribute on a missing database left %s behind (stat: %v)", a.DBPath, err)
+	}
+	if code := executeDB(t, a, "ingest", t.TempDir()); code != exitOK {
+		t.Fatalf("ingest of an empty folder exit = %d; stderr:\n%s", code, errb)
+	}
 	var logs bytes.Buffer
 	a.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if code := executeDB(t, a, "attribute"); code != exitOK {
