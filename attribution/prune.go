@@ -33,10 +33,8 @@ type PruneSummary struct {
 // and the evidence it keeps; $2 is $1 less MaxSessionDuration. Events
 // without a time are never pruned.
 const pruneClass = `CASE
-	WHEN event_source = 'sagemaker.amazonaws.com'
-		AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance') THEN 'notebook'
-	WHEN event_source = 'sts.amazonaws.com' AND event_name = 'AssumeRole'
-		AND event_time >= $2::TIMESTAMPTZ THEN 'assume-role'
+	WHEN ` + isNotebookLifecycle + ` THEN 'notebook'
+	WHEN ` + isAssumeRole + ` AND event_time >= $2::TIMESTAMPTZ THEN 'assume-role'
 	ELSE 'delete' END`
 
 // Prune deletes the events before before, except the evidence later events

@@ -35,9 +35,7 @@ var recordFieldsSQL = []string{`INSERT INTO notebook_events
 		ctj(re)->>'$.notebookInstanceArn'
 	FROM (SELECT event_id, event_name, event_time, recipient_account_id, aws_region, ` + recordJSON + `
 		FROM event_rows
-		WHERE rowid > $1
-		  AND event_source = 'sagemaker.amazonaws.com'
-		  AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance')
+		WHERE rowid > $1 AND ` + isNotebookLifecycle + `
 		  AND error_code IS NULL AND event_time IS NOT NULL)`,
 	`INSERT INTO assume_role_fields
 	SELECT event_id,
@@ -47,10 +45,18 @@ var recordFieldsSQL = []string{`INSERT INTO notebook_events
 		ctj(re)->>'$.credentials.expiration'
 	FROM (SELECT event_id, ` + recordJSON + `
 		FROM event_rows
-		WHERE rowid > $1
-		  AND event_name = 'AssumeRole' AND event_source = 'sts.amazonaws.com'
+		WHERE rowid > $1 AND ` + isAssumeRole + `
 		  AND error_code IS NULL AND event_time IS NOT NULL)`,
 }
+
+// The events attribution reads as evidence for other events: notebook
+// lifecycle events (the inventory) and AssumeRole calls (key links).
+// Prune keeps them.
+const (
+	isNotebookLifecycle = `event_source = 'sagemaker.amazonaws.com'
+		AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance')`
+	isAssumeRole = `event_source = 'sts.amazonaws.com' AND event_name = 'AssumeRole'`
+)
 
 const recordJSON = `nullif(json_extract(record, '$.requestParameters'), 'null') AS rp,
 		nullif(json_extract(record, '$.responseElements'), 'null') AS re`
@@ -209,7 +215,7 @@ var prepareSQL = []string{
 		ec2_role_delivery, user_agent, source_ip, event_source, event_name, role_arn,
 		error_code, session_created_at
 	FROM events
-	WHERE event_name = 'AssumeRole' AND event_source = 'sts.amazonaws.com' AND event_time IS NOT NULL`,
+	WHERE ` + isAssumeRole + ` AND event_time IS NOT NULL`,
 
 	// seen_keys: keys known from their own calls rather than from an
 	// AssumeRole. A service that calls with a session's key on that
