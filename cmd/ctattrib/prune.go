@@ -54,6 +54,11 @@ func runPrune(ctx context.Context, a *app, opts pruneOptions) error {
 	if err != nil {
 		return err
 	}
+	if before.After(a.Now()) {
+		// Most likely a mistyped year; it would delete today's events and
+		// the AssumeRole calls whose keys are still in use.
+		return usageErrorf("--before %s is in the future: it would delete every event but the notebook lifecycle events", before.Format(time.RFC3339))
+	}
 	db, err := openForAttribution(ctx, a, opts.MemoryLimit)
 	if err != nil {
 		return err
@@ -64,12 +69,12 @@ func runPrune(ctx context.Context, a *app, opts pruneOptions) error {
 	if err != nil {
 		return err
 	}
-	verb := "deleted"
+	verb, after := "deleted", ""
 	if opts.DryRun {
-		verb = "would delete"
+		verb, after = "would delete", fmt.Sprintf(" (%d once pruned)", sum.Remaining-sum.Deleted)
 	}
-	fmt.Fprintf(a.Out, "pruned: %s %d events before %s, keeping %d notebook lifecycle events and %d AssumeRole calls as evidence; %d events remain\n",
-		verb, sum.Deleted, before.Format(time.RFC3339), sum.KeptNotebookEvents, sum.KeptAssumeRole, sum.Remaining)
+	fmt.Fprintf(a.Out, "pruned: %s %d events before %s, keeping %d notebook lifecycle events and %d AssumeRole calls as evidence; %d events remain%s\n",
+		verb, sum.Deleted, before.Format(time.RFC3339), sum.KeptNotebookEvents, sum.KeptAssumeRole, sum.Remaining, after)
 	if opts.DryRun || sum.Deleted == 0 {
 		return nil
 	}

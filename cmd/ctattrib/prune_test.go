@@ -17,7 +17,7 @@ func TestPruneCommand(t *testing.T) {
 		want []string
 	}{
 		{[]string{"prune", "--before", "2024-05-02", "--dry-run"},
-			[]string{"pruned: would delete 39 events before 2024-05-02T00:00:00Z, keeping 6 notebook lifecycle events and 1 AssumeRole calls as evidence; 51 events remain"}},
+			[]string{"pruned: would delete 39 events before 2024-05-02T00:00:00Z, keeping 6 notebook lifecycle events and 1 AssumeRole calls as evidence; 51 events remain", "(12 once pruned)"}},
 		{[]string{"prune", "--before", "2024-05-02"},
 			[]string{"pruned: deleted 39 events before 2024-05-02T00:00:00Z", "12 events remain", "attributed: 12 events"}},
 		// The manifest keeps the files: nothing is loaded again.
@@ -35,7 +35,9 @@ func TestPruneCommand(t *testing.T) {
 			}
 		}
 	}
-	for _, args := range [][]string{{"prune"}, {"prune", "--before", "last year"}} {
+	// A cutoff after now (a mistyped year) would delete the events still
+	// coming in and the keys in use.
+	for _, args := range [][]string{{"prune"}, {"prune", "--before", "last year"}, {"prune", "--before", "2999-01-01"}} {
 		errb.Reset()
 		if code := executeDB(t, a, args...); code != exitUsage {
 			t.Errorf("%s exit = %d, want %d; stderr:\n%s", strings.Join(args, " "), code, exitUsage, errb)
