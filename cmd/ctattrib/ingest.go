@@ -60,8 +60,9 @@ CloudTrail delivers each file into the folder of the day it delivers it, so
 older day folders do not change. After a run that listed to the end, the
 next lists each region folder from the day before the latest day folder it
 saw, not from the first: a nightly run costs what is new, not the whole
-bucket. An older object that failed is retried from its day folder alone. Logs copied into older
-day folders later are found with --relist, or --since.
+bucket. An older object that failed is retried from its day folder alone.
+Logs copied into older day folders later are found with --relist, or
+--since.
 
 Exit status: 0 all loaded, 1 error, 2 bad usage, 3 some objects failed,
 130 interrupted.`,
