@@ -345,10 +345,16 @@ func (s *batchSource) NewLocalState() any { return &scanState{dobj: -1} }
 func (s *batchSource) FillChunk(local any, chunk duckdb.DataChunk) error {
 	st := local.(*scanState)
 	size := duckdb.GetDataChunkCapacity()
-	// A query that does not read the records (such as the keys pass)
-	// need not decode their blocks.
-	_, err := chunk.GetVector(2)
-	withRecords := err == nil
+	// Only the columns the query reads are set: setting one it does not
+	// read costs the driver an error value per value, 7% of an ingest's
+	// CPU. A query that does not read the records (such as the keys pass)
+	// need not decode their blocks either.
+	var read projected
+	for c := range read {
+		_, err := chunk.GetVector(c)
+		read[c] = err == nil
+	}
+	withRecords := read[colRecord]
 	n := 0
 	for n < size {
 		var oi, blk, i int
@@ -381,7 +387,7 @@ func (s *batchSource) FillChunk(local any, chunk duckdb.DataChunk) error {
 			}
 			rec = o.record(st.decoded, blk, i)
 		}
-		if err := s.set(chunk, n, o, oi, i, rec); err != nil {
+		if err := s.set(chunk, &read, n, o, oi, i, rec); err != nil {
 			return err
 		}
 		n++
@@ -402,33 +408,61 @@ func (st *scanState) load(o *batchObject, oi, blk int) error {
 	return nil
 }
 
-// set writes record i of object oi (o) into row of chunk.
-func (s *batchSource) set(chunk duckdb.DataChunk, row int, o *batchObject, oi, i int, record string) error {
-	if err := duckdb.SetChunkValue(chunk, 0, row, int64(o.first+i)); err != nil {
-		return err
-	}
+// The columns of ctattrib_batch, in the order ColumnInfos gives them.
+const (
+	colRID = iota
+	colEventID
+	colRecord
+	colSourceURI
+	colIDPos
+	colObj
+	batchColumns
+)
+
+// projected says which columns of ctattrib_batch a scan reads.
+type projected [batchColumns]bool
+
+// set writes record i of object oi (o) into row of chunk, in the columns
+// the scan reads.
+func (s *batchSource) set(chunk duckdb.DataChunk, read *projected, row int, o *batchObject, oi, i int, record string) error {
 	var err error
-	if k := o.keys[i]; k != "" {
-		err = duckdb.SetChunkValue(chunk, 1, row, k)
-	} else {
-		err = duckdb.SetChunkValue[any](chunk, 1, row, nil)
+	if read[colRID] {
+		if err = duckdb.SetChunkValue(chunk, colRID, row, int64(o.first+i)); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return err
+	if read[colEventID] {
+		if k := o.keys[i]; k != "" {
+			err = duckdb.SetChunkValue(chunk, colEventID, row, k)
+		} else {
+			err = duckdb.SetChunkValue[any](chunk, colEventID, row, nil)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	if err := duckdb.SetChunkValue(chunk, 2, row, record); err != nil {
-		return err
+	if read[colRecord] {
+		if err = duckdb.SetChunkValue(chunk, colRecord, row, record); err != nil {
+			return err
+		}
 	}
-	if err := duckdb.SetChunkValue(chunk, 3, row, o.uri); err != nil {
-		return err
+	if read[colSourceURI] {
+		if err = duckdb.SetChunkValue(chunk, colSourceURI, row, o.uri); err != nil {
+			return err
+		}
 	}
-	if pos := o.idPos[i]; pos >= 0 {
-		err = duckdb.SetChunkValue(chunk, 4, row, pos)
-	} else {
-		err = duckdb.SetChunkValue[any](chunk, 4, row, nil)
+	if read[colIDPos] {
+		if pos := o.idPos[i]; pos >= 0 {
+			err = duckdb.SetChunkValue(chunk, colIDPos, row, pos)
+		} else {
+			err = duckdb.SetChunkValue[any](chunk, colIDPos, row, nil)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return err
+	if read[colObj] {
+		return duckdb.SetChunkValue(chunk, colObj, row, int32(oi))
 	}
-	return duckdb.SetChunkValue(chunk, 5, row, int32(oi))
+	return nil
 }
