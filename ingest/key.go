@@ -111,16 +111,31 @@ func skipWS(s string, i int) int {
 func stringEnd(s string, i int) (int, bool) {
 	escaped := false
 	for j := i + 1; j < len(s); {
-		k := strings.IndexAny(s[j:], `"\`)
+		// The first quote ends the string unless a backslash escapes it.
+		// Looking for the quote, then for a backslash before it, lets
+		// IndexByte's vector search do the work: escapes are rare.
+		k := strings.IndexByte(s[j:], '"')
 		if k < 0 {
 			return -1, escaped
 		}
-		j += k
-		if s[j] == '"' {
-			return j, escaped
+		q := j + k
+		b := strings.IndexByte(s[j:q], '\\')
+		if b < 0 {
+			return q, escaped
 		}
 		escaped = true
-		j += 2
+		p := j + b
+		for p < q {
+			if s[p] == '\\' {
+				p += 2
+			} else {
+				p++
+			}
+		}
+		if p == q {
+			return q, escaped
+		}
+		j = q + 1 // the quote was escaped
 	}
 	return -1, escaped
 }
