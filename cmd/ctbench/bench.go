@@ -4,13 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ctattrib/ctattrib/ingest"
 	"github.com/ctattrib/ctattrib/store"
@@ -107,6 +111,16 @@ func (b *bench) ingestSteps(ctx context.Context, big, double corpusInfo) error {
 	base.Events, base.Bytes = n, big.GzipBytes
 	b.add(base)
 	os.Remove(b.db("baseline"))
+
+	// What ctattrib does before DuckDB sees a record, on every core: the
+	// least an ingest that reads every event can take on this machine.
+	floor, err := b.child(ctx, "gunzip and split records alone (Go, no DuckDB)", nil, b.self, "decode", big.Dir)
+	if err != nil {
+		return err
+	}
+	floor.Events, floor.Bytes = n, big.GzipBytes
+	floor.Compare = fmt.Sprintf("%s baseline; 3x the baseline is %v", ratio(base.Wall, floor.Wall), (base.Wall / 3).Round(10*time.Millisecond))
+	b.add(floor)
 
 	full, err := b.ingest(ctx, "ingest, local folder, with attribution", b.db("local"), big, nil)
 	if err != nil {
@@ -249,6 +263,54 @@ func runBaseline(args []string) error {
 		return err
 	}
 	return db.Close()
+}
+
+// runDecode is the child of the floor step: every log file below dir
+// in CloudTrail's layout gunzipped and split into records by ingest.Decode, one worker a CPU as
+// ingest runs them, and nothing else.
+func runDecode(args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: ctbench decode DIR")
+	}
+	var files []string
+	err := filepath.WalkDir(args[0], func(p string, d fs.DirEntry, err error) error {
+		// The log files ingest loads: not the digest files next to them.
+		if _, ok := ingest.ParseKey(filepath.ToSlash(p)); err == nil && ok && !d.IsDir() {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var next, events atomic.Int64
+	var g errgroup.Group
+	for range runtime.NumCPU() {
+		g.Go(func() error {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return nil
+				}
+				f, err := os.Open(files[i])
+				if err != nil {
+					return err
+				}
+				_, err = ingest.Decode(f, func([]byte) error { events.Add(1); return nil })
+				f.Close()
+				if err != nil {
+					return fmt.Errorf("%s: %w", files[i], err)
+				}
+			}
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if events.Load() == 0 {
+		return fmt.Errorf("no events under %s", args[0])
+	}
+	return nil
 }
 
 func ratio(base, t time.Duration) string {

@@ -24,6 +24,7 @@ import (
 // children are the subcommands ctbench runs as its own child processes.
 var children = map[string]func(args []string) error{
 	"baseline":  runBaseline, // ctbench baseline DIR DB: DuckDB's read_json
+	"decode":    runDecode,   // ctbench decode DIR: gunzip and split alone
 	"migrate":   runMigrate,
 	"replicate": runReplicate,
 }

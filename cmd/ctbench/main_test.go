@@ -35,7 +35,7 @@ func TestRunSmall(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, log.String())
 	}
 	want := []string{
-		"read_json baseline", "ingest, local folder, with attribution", "load only",
+		"read_json baseline", "gunzip and split records alone", "ingest, local folder, with attribution", "load only",
 		"incremental re-run", "memory vs size", "database size",
 		"attribute --full, 6000 events", "query instances", "query whodid", "query denied", "query coverage",
 		"nightly ingest, 400 new events into 6000",
