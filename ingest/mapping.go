@@ -79,8 +79,8 @@ SELECT
     nullif(s[15], '') AS access_key_id,
     nullif(s[16], '') AS user_name,
     nullif(s[17], '') AS role_arn,
-    coalesce(nullif(s[18], ''), nullif(regexp_extract(s[13], '` + sessionARNPattern + `', 1), '')) AS role_name,
-    nullif(regexp_extract(s[13], '` + sessionARNPattern + `', 2), '') AS session_name,
+    coalesce(nullif(s[18], ''), nullif(arn.role, '')) AS role_name,
+    nullif(arn.session, '') AS session_name,
     nullif(s[19], '') AS source_identity,
     nullif(s[20], '') AS invoked_by,
     ctattrib_bool(s[21]) AS mfa_authenticated,
@@ -105,10 +105,14 @@ SELECT
     id_pos,
     source_uri
 FROM (
-    SELECT json_extract_string(b.record, $1::VARCHAR[]) AS s,
-           k.event_id, b.record, b.id_pos, b.source_uri
-    FROM ctattrib_batch(BATCH, false) b
-    JOIN batch_keep k ON k.rid = b.rid
+    -- One match of the principal's ARN gives both the role and the session.
+    SELECT *, regexp_extract(s[13], '` + sessionARNPattern + `', ['role', 'session']) AS arn
+    FROM (
+        SELECT json_extract_string(b.record, $1::VARCHAR[]) AS s,
+               k.event_id, b.record, b.id_pos, b.source_uri
+        FROM ctattrib_batch(BATCH, false) b
+        JOIN batch_keep k ON k.rid = b.rid
+    )
 )`
 
 // eventIDExpr is an event's key: its eventID, or for the events CloudTrail
