@@ -73,8 +73,13 @@ func runPrune(ctx context.Context, a *app, opts pruneOptions) error {
 	if opts.DryRun {
 		verb, after = "would delete", fmt.Sprintf(" (%d once pruned)", sum.Remaining-sum.Deleted)
 	}
-	fmt.Fprintf(a.Out, "pruned: %s %d events before %s, keeping %d notebook lifecycle events and %d AssumeRole calls as evidence; %d events remain%s\n",
-		verb, sum.Deleted, before.Format(time.RFC3339), sum.KeptNotebookEvents, sum.KeptAssumeRole, sum.Remaining, after)
+	remain := "remain"
+	if sum.Remaining == 1 {
+		remain = "remains"
+	}
+	fmt.Fprintf(a.Out, "pruned: %s %s before %s, keeping %s and %s as evidence; %s %s%s\n",
+		verb, count(sum.Deleted, "event"), before.Format(time.RFC3339), count(sum.KeptNotebookEvents, "notebook lifecycle event"),
+		count(sum.KeptAssumeRole, "AssumeRole call"), count(sum.Remaining, "event"), remain, after)
 	if opts.DryRun || sum.Deleted == 0 {
 		return nil
 	}
@@ -84,4 +89,12 @@ func runPrune(ctx context.Context, a *app, opts pruneOptions) error {
 	}
 	printAttribution(a, asum)
 	return nil
+}
+
+// count is n and noun, in the plural unless n is 1.
+func count(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

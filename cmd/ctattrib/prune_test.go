@@ -17,7 +17,7 @@ func TestPruneCommand(t *testing.T) {
 		want []string
 	}{
 		{[]string{"prune", "--before", "2024-05-02", "--dry-run"},
-			[]string{"pruned: would delete 39 events before 2024-05-02T00:00:00Z, keeping 6 notebook lifecycle events and 1 AssumeRole calls as evidence; 51 events remain", "(12 once pruned)"}},
+			[]string{"pruned: would delete 39 events before 2024-05-02T00:00:00Z, keeping 6 notebook lifecycle events and 1 AssumeRole call as evidence; 51 events remain", "(12 once pruned)"}},
 		{[]string{"prune", "--before", "2024-05-02"},
 			[]string{"pruned: deleted 39 events before 2024-05-02T00:00:00Z", "12 events remain", "attributed: 12 events"}},
 		// The manifest keeps the files: nothing is loaded again.
