@@ -142,9 +142,9 @@ func OpenWith(ctx context.Context, path string, mode Mode, opts Options) (*DB, e
 func (db *DB) Path() string { return db.path }
 
 // Files returns the absolute paths of what the database keeps on disk: the
-// file, its write-ahead log, its lock file and DuckDB's spill folder (the
-// last ends in a separator; everything below it is DuckDB's). An
-// in-memory database has none.
+// file, its write-ahead log, its lock file, the copy Compact writes (and
+// its log) and DuckDB's spill folder (the last ends in a separator;
+// everything below it is DuckDB's). An in-memory database has none.
 func (db *DB) Files() []string {
 	if db.path == ":memory:" {
 		return nil
@@ -153,21 +153,31 @@ func (db *DB) Files() []string {
 	if err != nil {
 		abs = db.path
 	}
-	return []string{abs, abs + ".wal", abs + ".lock", abs + ".tmp" + string(filepath.Separator)}
+	return []string{abs, abs + ".wal", abs + ".lock", abs + compactSuffix, abs + compactSuffix + ".wal",
+		abs + ".tmp" + string(filepath.Separator)}
 }
 
 // Close closes the database and releases the lock.
 func (db *DB) Close() error {
+	err := db.closeDuckDB()
+	db.unlock()
+	return err
+}
+
+// closeDuckDB closes DuckDB's hold on the file, checkpointing it, and
+// keeps the lock. It may be called more than once.
+func (db *DB) closeDuckDB() error {
 	var err error
 	if db.SQL != nil {
 		err = db.SQL.Close()
+		db.SQL = nil
 	}
 	if db.connector != nil {
 		if cerr := db.connector.Close(); err == nil {
 			err = cerr
 		}
+		db.connector = nil
 	}
-	db.unlock()
 	return err
 }
 

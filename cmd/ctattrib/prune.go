@@ -31,8 +31,9 @@ used after it. The events left are attributed as they were.
 
 The manifest keeps the log files the deleted events came from, so ingest
 does not load them again. The database file does not shrink: the space the
-events took is reused by the next ingest. Run it from the nightly job,
-after ingest, to keep a year, say.`,
+events took is reused by the next ingest, and 'ctattrib compact' gives it
+back to the file system. Run prune from the nightly job, after ingest, to
+keep a year, say.`,
 		Example: `  ctattrib prune --before 365d --dry-run
   ctattrib prune --before 2025-01-01 --db audit.duckdb`,
 		Args: cobraArgs(cobra.NoArgs),

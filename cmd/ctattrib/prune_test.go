@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,7 +21,9 @@ func TestPruneCommand(t *testing.T) {
 			[]string{"pruned: would delete 39 events before 2024-05-02T00:00:00Z, keeping 6 notebook lifecycle events and 1 AssumeRole call as evidence; 51 events remain", "(12 once pruned)"}},
 		{[]string{"prune", "--before", "2024-05-02"},
 			[]string{"pruned: deleted 39 events before 2024-05-02T00:00:00Z", "12 events remain", "attributed: 12 events"}},
-		// The manifest keeps the files: nothing is loaded again.
+		{[]string{"compact"}, []string{"compacted ", " freed)"}},
+		// The manifest keeps the files, also through compact: nothing is
+		// loaded again.
 		{[]string{"ingest", "--relist", scenario}, []string{"events:  0 new"}},
 		{[]string{"query", "sql", "--format", "csv", "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM attributions)"}, []string{"12,12"}},
 	}
@@ -42,5 +45,22 @@ func TestPruneCommand(t *testing.T) {
 		if code := executeDB(t, a, args...); code != exitUsage {
 			t.Errorf("%s exit = %d, want %d; stderr:\n%s", strings.Join(args, " "), code, exitUsage, errb)
 		}
+	}
+}
+
+func TestCompactCommand(t *testing.T) {
+	a, _, errb := testApp(t)
+	a.DBPath = filepath.Join(t.TempDir(), "typo.duckdb")
+	if code := executeDB(t, a, "compact"); code != exitError {
+		t.Errorf("compact of a missing database exit = %d, want %d", code, exitError)
+	}
+	if !strings.Contains(errb.String(), "does not exist") {
+		t.Errorf("compact of a missing database says:\n%s", errb)
+	}
+	if _, err := os.Stat(a.DBPath); err == nil {
+		t.Error("compact created the missing database")
+	}
+	if code := executeDB(t, a, "compact", "--memory-limit", "lots"); code != exitUsage {
+		t.Errorf("compact --memory-limit lots exit = %d, want %d", code, exitUsage)
 	}
 }
