@@ -315,14 +315,14 @@ type scanState struct {
 }
 
 func (s *batchSource) ColumnInfos() []duckdb.ColumnInfo {
-	return []duckdb.ColumnInfo{
-		{Name: "rid", T: mustType(duckdb.TYPE_BIGINT)},
-		{Name: "event_id", T: mustType(duckdb.TYPE_VARCHAR)},
-		{Name: "record", T: mustType(duckdb.TYPE_VARCHAR)},
-		{Name: "source_uri", T: mustType(duckdb.TYPE_VARCHAR)},
-		{Name: "id_pos", T: mustType(duckdb.TYPE_INTEGER)},
-		{Name: "obj", T: mustType(duckdb.TYPE_INTEGER)},
-	}
+	cols := make([]duckdb.ColumnInfo, batchColumns)
+	cols[colRID] = duckdb.ColumnInfo{Name: "rid", T: mustType(duckdb.TYPE_BIGINT)}
+	cols[colEventID] = duckdb.ColumnInfo{Name: "event_id", T: mustType(duckdb.TYPE_VARCHAR)}
+	cols[colRecord] = duckdb.ColumnInfo{Name: "record", T: mustType(duckdb.TYPE_VARCHAR)}
+	cols[colSourceURI] = duckdb.ColumnInfo{Name: "source_uri", T: mustType(duckdb.TYPE_VARCHAR)}
+	cols[colIDPos] = duckdb.ColumnInfo{Name: "id_pos", T: mustType(duckdb.TYPE_INTEGER)}
+	cols[colObj] = duckdb.ColumnInfo{Name: "obj", T: mustType(duckdb.TYPE_INTEGER)}
+	return cols
 }
 
 func (s *batchSource) Cardinality() *duckdb.CardinalityInfo {
@@ -408,7 +408,7 @@ func (st *scanState) load(o *batchObject, oi, blk int) error {
 	return nil
 }
 
-// The columns of ctattrib_batch, in the order ColumnInfos gives them.
+// The columns of ctattrib_batch, as ColumnInfos names them.
 const (
 	colRID = iota
 	colEventID
