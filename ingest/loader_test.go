@@ -451,6 +451,9 @@ func TestLoadSkipsItsOwnDatabase(t *testing.T) {
 	root := writeTree(t, map[string][]byte{
 		ctKey(acct, "us-east-1", day, 1):          logFile(t, event("a", day.Add(time.Hour), acct)),
 		"ct.duckdb.tmp/duckdb_temp_block-0.block": []byte("spilled"),
+		// What a compact interrupted by a crash leaves.
+		"ct.duckdb.compact":     []byte("partial copy"),
+		"ct.duckdb.compact.wal": []byte("its log"),
 	})
 	db, err := store.Open(t.Context(), filepath.Join(root, "ct.duckdb"), store.ReadWrite)
 	if err != nil {
