@@ -70,11 +70,21 @@ func runAttribute(ctx context.Context, a *app, opts attributeOptions) error {
 // openForAttribution opens an existing database for writing, with
 // DuckDB's memory capped at the --memory-limit flag's value.
 func openForAttribution(ctx context.Context, a *app, memoryLimit string) (*store.DB, error) {
-	limit, err := scaleSize(memoryLimit, 1, 0)
+	limit, err := memoryLimitFlag(memoryLimit)
 	if err != nil {
-		return nil, usageErrorf("--memory-limit: %v", err)
+		return nil, err
 	}
 	return store.OpenWith(ctx, a.DBPath, store.ReadWrite, store.Options{MemoryLimit: limit, Existing: true})
+}
+
+// memoryLimitFlag is the --memory-limit flag's value as DuckDB takes it,
+// or a usage error.
+func memoryLimitFlag(flag string) (string, error) {
+	limit, err := scaleSize(flag, 1, 0)
+	if err != nil {
+		return "", usageErrorf("--memory-limit: %v", err)
+	}
+	return limit, nil
 }
 
 // printAttribution writes a run's summary: counts by kind, method and

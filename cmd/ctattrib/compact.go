@@ -40,9 +40,9 @@ as it was.`,
 }
 
 func runCompact(ctx context.Context, a *app, opts compactOptions) error {
-	limit, err := scaleSize(opts.MemoryLimit, 1, 0)
+	limit, err := memoryLimitFlag(opts.MemoryLimit)
 	if err != nil {
-		return usageErrorf("--memory-limit: %v", err)
+		return err
 	}
 	a.Log.Info("Compacting", "db", a.DBPath, "memory_limit", limit)
 	res, err := store.Compact(ctx, a.DBPath, store.Options{MemoryLimit: limit})

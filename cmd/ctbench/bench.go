@@ -265,9 +265,9 @@ func runBaseline(args []string) error {
 	return db.Close()
 }
 
-// runDecode is the child of the floor step: every log file below dir
-// in CloudTrail's layout gunzipped and split into records by ingest.Decode, one worker a CPU as
-// ingest runs them, and nothing else.
+// runDecode is the child of the floor step: every log file below dir, in
+// CloudTrail's layout, gunzipped and split into records by ingest.Decode
+// with one worker a CPU as ingest runs them, and nothing else.
 func runDecode(args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: ctbench decode DIR")
