@@ -4,5 +4,6 @@
 //
 // One writer at a time: Open takes an exclusive lock on FILE.lock for
 // read-write access and a shared one for read-only access, so a second
-// ingest gets ErrInUse instead of a corrupt file.
+// ingest gets ErrInUse instead of a corrupt file, or, with
+// Options.RetryLock, waits for the first to finish.
 package store

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -63,6 +64,13 @@ type Options struct {
 	// work on loaded events return ErrNotExist for a mistyped --db rather
 	// than leave an empty database behind.
 	Existing bool
+	// RetryLock is how long Open keeps trying while another process holds
+	// the database (restic's --retry-lock): a nightly ingest then waits
+	// out an analyst's query instead of failing. Zero fails at once.
+	RetryLock time.Duration
+	// Waiting, when set, is called once if Open has to wait, with the
+	// error that says who holds the database.
+	Waiting func(error)
 }
 
 // Open opens the DuckDB file at path with default options. A path of
@@ -77,6 +85,42 @@ func OpenWith(ctx context.Context, path string, mode Mode, opts Options) (*DB, e
 	if opts.MemoryLimit != "" && !memoryLimitRe.MatchString(opts.MemoryLimit) {
 		return nil, fmt.Errorf("memory limit %q: want a size like 512MB or 2GB", opts.MemoryLimit)
 	}
+	deadline := time.Now().Add(opts.RetryLock)
+	pause := retryFirst
+	for attempt := 1; ; attempt++ {
+		db, err := openOnce(ctx, path, mode, opts)
+		if !errors.Is(err, ErrInUse) || opts.RetryLock <= 0 {
+			return db, err
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, fmt.Errorf("%w (retried for %v)", err, opts.RetryLock)
+		}
+		if attempt == 1 && opts.Waiting != nil {
+			opts.Waiting(err)
+		}
+		t := time.NewTimer(min(pause, left))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		pause = min(2*pause, retryMax)
+	}
+}
+
+// Open tries again after retryFirst, then at doubling intervals up to
+// retryMax, while another process holds the database: taking the lock
+// costs one system call, and a short query is waited out in well under a
+// second.
+const (
+	retryFirst = 50 * time.Millisecond
+	retryMax   = 2 * time.Second
+)
+
+// openOnce is one attempt of OpenWith.
+func openOnce(ctx context.Context, path string, mode Mode, opts Options) (*DB, error) {
 	db := &DB{path: path, mode: mode}
 	if path != ":memory:" {
 		if mode == ReadOnly || opts.Existing {

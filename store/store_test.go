@@ -1,12 +1,16 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestOpenSecondWriterIsInUse(t *testing.T) {
@@ -37,6 +41,61 @@ func TestOpenSecondWriterIsInUse(t *testing.T) {
 	defer r2.Close()
 	if _, err := Open(t.Context(), path, ReadWrite); !errors.Is(err, ErrInUse) {
 		t.Errorf("Open(ReadWrite) while read = %v, want ErrInUse", err)
+	}
+}
+
+func TestOpenRetryLockWaitsForTheHolder(t *testing.T) {
+	for _, mode := range []Mode{ReadWrite, ReadOnly} {
+		path := filepath.Join(t.TempDir(), "x.duckdb")
+		holder, err := Open(t.Context(), path, ReadWrite)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The holder lets go only once Open has found it and said so.
+		var released atomic.Bool
+		var waits []error
+		opts := Options{RetryLock: time.Minute, Waiting: func(err error) {
+			waits = append(waits, err)
+			go func() {
+				released.Store(true)
+				holder.Close()
+			}()
+		}}
+		db, err := OpenWith(t.Context(), path, mode, opts)
+		if err != nil {
+			t.Fatalf("OpenWith(mode %d, RetryLock) = %v, want the database once the holder closed it", mode, err)
+		}
+		if !released.Load() {
+			t.Errorf("OpenWith(mode %d) returned before the holder let go", mode)
+		}
+		if len(waits) != 1 || !errors.Is(waits[0], ErrInUse) || !strings.Contains(waits[0].Error(), "pid "+strconv.Itoa(os.Getpid())) {
+			t.Errorf("Waiting got %v, want one ErrInUse naming pid %d", waits, os.Getpid())
+		}
+		db.Close()
+	}
+}
+
+func TestOpenRetryLockGivesUp(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.duckdb")
+	holder, err := Open(t.Context(), path, ReadWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	waits := 0
+	_, err = OpenWith(t.Context(), path, ReadOnly, Options{RetryLock: 300 * time.Millisecond, Waiting: func(error) { waits++ }})
+	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "retried for 300ms") {
+		t.Errorf("OpenWith while held throughout = %v, want ErrInUse saying how long it retried", err)
+	}
+	if waits != 1 {
+		t.Errorf("Waiting called %d times, want 1", waits)
+	}
+
+	// Ctrl-C while waiting ends the wait.
+	ctx, cancel := context.WithCancel(t.Context())
+	_, err = OpenWith(ctx, path, ReadWrite, Options{RetryLock: time.Hour, Waiting: func(error) { cancel() }})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("OpenWith cancelled while waiting = %v, want context.Canceled", err)
 	}
 }
 

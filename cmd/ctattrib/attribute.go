@@ -74,7 +74,7 @@ func openForAttribution(ctx context.Context, a *app, memoryLimit string) (*store
 	if err != nil {
 		return nil, err
 	}
-	return store.OpenWith(ctx, a.DBPath, store.ReadWrite, store.Options{MemoryLimit: limit, Existing: true})
+	return a.open(ctx, store.ReadWrite, store.Options{MemoryLimit: limit, Existing: true})
 }
 
 // memoryLimitFlag is the --memory-limit flag's value as DuckDB takes it,

@@ -45,7 +45,7 @@ func runCompact(ctx context.Context, a *app, opts compactOptions) error {
 		return err
 	}
 	a.Log.Info("Compacting", "db", a.DBPath, "memory_limit", limit)
-	res, err := store.Compact(ctx, a.DBPath, store.Options{MemoryLimit: limit})
+	res, err := store.Compact(ctx, a.DBPath, a.storeOptions(store.Options{MemoryLimit: limit}))
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func runExport(ctx context.Context, a *app, opts exportOptions) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, a.DBPath, store.ReadOnly)
+	db, err := a.open(ctx, store.ReadOnly, store.Options{})
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func runExport(ctx context.Context, a *app, opts exportOptions) error {
 }
 
 func runAthenaDDL(ctx context.Context, a *app, opts exportOptions) error {
-	db, err := store.Open(ctx, a.DBPath, store.ReadOnly)
+	db, err := a.open(ctx, store.ReadOnly, store.Options{})
 	if err != nil {
 		return err
 	}

@@ -135,7 +135,7 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 	if err != nil {
 		return usageErrorf("--memory-limit: %v", err)
 	}
-	db, err := store.OpenWith(ctx, a.DBPath, store.ReadWrite, store.Options{MemoryLimit: loading})
+	db, err := a.open(ctx, store.ReadWrite, store.Options{MemoryLimit: loading})
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func newInventoryListCmd(a *app) *cobra.Command {
 }
 
 func runInventoryList(ctx context.Context, a *app) error {
-	db, err := store.Open(ctx, a.DBPath, store.ReadWrite)
+	db, err := a.open(ctx, store.ReadWrite, store.Options{})
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func runInventoryImport(ctx context.Context, a *app, path string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	db, err := store.Open(ctx, a.DBPath, store.ReadWrite)
+	db, err := a.open(ctx, store.ReadWrite, store.Options{})
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func runInventorySync(ctx context.Context, a *app, opts inventorySyncOptions) er
 	if len(regions) == 0 {
 		regions = []string{""}
 	}
-	db, err := store.Open(ctx, a.DBPath, store.ReadWrite)
+	db, err := a.open(ctx, store.ReadWrite, store.Options{})
 	if err != nil {
 		return err
 	}

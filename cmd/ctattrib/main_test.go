@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -266,5 +269,66 @@ func TestIngestResumesListing(t *testing.T) {
 	}
 	if got := out.String(); !strings.Contains(got, "objects: 1 loaded") || strings.Contains(got, "listing:") {
 		t.Errorf("ingest --relist output:\n%s\nwant the copied object loaded", got)
+	}
+}
+
+// releaseOnWrite calls release the first time something is written to it.
+type releaseOnWrite struct {
+	bytes.Buffer
+	once    sync.Once
+	release func()
+}
+
+func (w *releaseOnWrite) Write(p []byte) (int, error) {
+	w.once.Do(w.release)
+	return w.Buffer.Write(p)
+}
+
+func TestRetryLock(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01/a.json"),
+		`{"Records":[{"eventVersion":"1.08","eventID":"e1","eventName":"ListBuckets","eventSource":"s3.amazonaws.com","eventTime":"2026-11-01T00:00:00Z"}]}`)
+	a, _, errb := testApp(t)
+	if code := execute(t, a, "ingest", dir); code != exitOK {
+		t.Fatalf("ingest exit = %d; stderr:\n%s", code, errb)
+	}
+
+	for _, args := range [][]string{{"query", "coverage"}, {"ingest", dir}} {
+		holder, err := store.Open(t.Context(), a.DBPath, store.ReadWrite)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Without the flag the command fails at once and says what to do.
+		b, _, errb := testApp(t)
+		b.DBPath = a.DBPath
+		if code := execute(t, b, args...); code != exitError || !strings.Contains(errb.String(), "database in use") || !strings.Contains(errb.String(), "--retry-lock") {
+			t.Errorf("%v while held: exit %d, stderr:\n%s\nwant exit 1, database in use and the --retry-lock hint", args, code, errb)
+		}
+
+		// With it, the command warns, waits, and runs once the holder
+		// lets go; the holder lets go when the warning is written.
+		var released atomic.Bool
+		logs := &releaseOnWrite{release: func() {
+			released.Store(true)
+			holder.Close()
+		}}
+		c, out, errc := testApp(t)
+		c.DBPath = a.DBPath
+		c.Log = slog.New(slog.NewTextHandler(logs, nil))
+		if code := execute(t, c, append([]string{"--retry-lock", "1m"}, args...)...); code != exitOK {
+			t.Errorf("%v --retry-lock 1m: exit %d, stderr:\n%s", args, code, errc)
+		}
+		if !released.Load() || !strings.Contains(logs.String(), "Database in use; waiting") {
+			t.Errorf("%v --retry-lock 1m ran without waiting; logs:\n%s", args, logs.String())
+		}
+		if out.Len() == 0 {
+			t.Errorf("%v --retry-lock 1m printed nothing", args)
+		}
+		holder.Close()
+	}
+
+	b, _, _ := testApp(t)
+	if code := execute(t, b, "query", "coverage", "--retry-lock", "-1s"); code != exitUsage {
+		t.Errorf("--retry-lock -1s exit = %d, want %d", code, exitUsage)
 	}
 }

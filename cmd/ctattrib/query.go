@@ -271,7 +271,7 @@ func runQuery(ctx context.Context, a *app, opts queryOptions) error {
 		return err
 	}
 
-	db, err := store.Open(ctx, a.DBPath, store.ReadOnly)
+	db, err := a.open(ctx, store.ReadOnly, store.Options{})
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,9 @@ type app struct {
 	DBPath string
 	// Verbose counts -v flags.
 	Verbose int
+	// RetryLock is the persistent --retry-lock flag: how long to wait for
+	// another process to let go of the database.
+	RetryLock time.Duration
 
 	// SourceOptions are passed to ingest.OpenSource; tests set an
 	// endpoint or an HTTP client here.
@@ -86,7 +89,7 @@ func exitCode(err error) int {
 func hintFor(err error) string {
 	switch {
 	case errors.Is(err, store.ErrInUse):
-		return "Another ctattrib process has this database open; wait for it to finish or use another --db."
+		return "Another ctattrib process has this database open; wait for it to finish (--retry-lock 10m waits up to ten minutes) or use another --db."
 	case errors.Is(err, store.ErrNotExist):
 		return "Load some CloudTrail logs first: ctattrib ingest --db FILE SOURCE"
 	}
@@ -114,6 +117,9 @@ why when it cannot.`,
 			if a.DBPath == "" {
 				a.DBPath = "ctattrib.duckdb"
 			}
+			if a.RetryLock < 0 {
+				return usageErrorf("--retry-lock must not be negative")
+			}
 			if a.logLevel != nil {
 				switch {
 				case a.Verbose >= 2:
@@ -127,6 +133,7 @@ why when it cannot.`,
 	}
 	root.PersistentFlags().StringVar(&a.DBPath, "db", a.DBPath, "DuckDB `file` (default $CTATTRIB_DB or ./ctattrib.duckdb)")
 	root.PersistentFlags().CountVarP(&a.Verbose, "verbose", "v", "log more (-v info, -vv debug)")
+	root.PersistentFlags().DurationVar(&a.RetryLock, "retry-lock", 0, "while another process has the database open, keep trying for up to this `duration` (e.g. 10m) instead of failing")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &usageError{msg: err.Error(), usage: cmd.UsageString()}
 	})
@@ -155,6 +162,21 @@ func cobraArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// open opens the --db file as every command does: with opts, and waiting
+// for up to --retry-lock while another process holds it.
+func (a *app) open(ctx context.Context, mode store.Mode, opts store.Options) (*store.DB, error) {
+	return store.OpenWith(ctx, a.DBPath, mode, a.storeOptions(opts))
+}
+
+// storeOptions adds --retry-lock to opts, and a warning when it waits.
+func (a *app) storeOptions(opts store.Options) store.Options {
+	opts.RetryLock = a.RetryLock
+	opts.Waiting = func(err error) {
+		a.Log.Warn("Database in use; waiting", "err", err, "retry_lock", a.RetryLock)
+	}
+	return opts
 }
 
 func newDiscardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
