@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -75,19 +74,22 @@ func (b *bench) corpusFrom(ctx context.Context, n int, seed uint64, start time.T
 	// In a child: generating 4,000,000 events takes ctbench to about 200
 	// MiB, and every child started after that would report at least as
 	// much peak RSS (see runChild).
-	out, err := exec.CommandContext(ctx, b.self, "generate", c.Dir, strconv.Itoa(n),
-		strconv.FormatUint(seed, 10), start.Format(time.RFC3339)).Output()
+	stats := stamp + ".stats"
+	defer os.Remove(stats)
+	if err := b.helper(ctx, "generate", c.Dir, strconv.Itoa(n), strconv.FormatUint(seed, 10), start.Format(time.RFC3339), stats); err != nil {
+		return c, err
+	}
+	data, err := os.ReadFile(stats)
 	if err != nil {
-		return c, fmt.Errorf("generate corpus: %w%s", err, exitStderr(err))
+		return c, err
 	}
 	var st corpus.Stats
-	if err := json.Unmarshal(out, &st); err != nil {
+	if err := json.Unmarshal(data, &st); err != nil {
 		return c, fmt.Errorf("generate corpus: %w", err)
 	}
 	c.GzipBytes, c.RawBytes = st.Bytes, st.RawBytes
 	b.progress("generated %d events in %d files (%s gzip) in %v", st.Events, st.Files, mib(st.Bytes), time.Since(began).Round(time.Millisecond))
-	data, err := json.Marshal(c)
-	if err != nil {
+	if data, err = json.Marshal(c); err != nil {
 		return c, err
 	}
 	return c, os.WriteFile(stamp, data, 0o644)
@@ -121,10 +123,11 @@ func generatorHash(ctx context.Context) (string, error) {
 }
 
 // runGenerate is the child that writes a corpus: ctbench generate DIR
-// EVENTS SEED START. It prints the generator's stats as JSON.
+// EVENTS SEED START STATS. It writes the generator's stats to STATS as
+// JSON.
 func runGenerate(args []string) error {
-	if len(args) != 4 {
-		return fmt.Errorf("usage: ctbench generate DIR EVENTS SEED START")
+	if len(args) != 5 {
+		return fmt.Errorf("usage: ctbench generate DIR EVENTS SEED START STATS")
 	}
 	n, err := strconv.Atoi(args[1])
 	if err != nil {
@@ -145,14 +148,9 @@ func runGenerate(args []string) error {
 	if err != nil {
 		return err
 	}
-	return json.NewEncoder(os.Stdout).Encode(st)
-}
-
-// exitStderr is what a failed child wrote to stderr, if exec kept it.
-func exitStderr(err error) string {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && len(ee.Stderr) > 0 {
-		return ": " + strings.TrimSpace(string(ee.Stderr))
+	data, err := json.Marshal(st)
+	if err != nil {
+		return err
 	}
-	return ""
+	return os.WriteFile(args[4], data, 0o644)
 }

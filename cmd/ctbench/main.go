@@ -25,7 +25,7 @@ import (
 var children = map[string]func(args []string) error{
 	"baseline":  runBaseline, // ctbench baseline DIR DB: DuckDB's read_json
 	"decode":    runDecode,   // ctbench decode DIR: gunzip and split alone
-	"generate":  runGenerate, // ctbench generate DIR EVENTS SEED START: a corpus
+	"generate":  runGenerate, // ctbench generate DIR EVENTS SEED START STATS: a corpus
 	"migrate":   runMigrate,
 	"replicate": runReplicate,
 }
