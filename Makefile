@@ -43,9 +43,15 @@ test:
 
 race: test
 
+# lint is the gate .ci/run passes before the tests: golangci-lint with the
+# linters and import rules of .golangci.yml (.ci/install-lint.sh installs
+# the pinned version).
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT = $(shell command -v golangci-lint || echo "$$(go env GOPATH)/bin/golangci-lint")
 lint:
 	go vet ./...
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+	$(GOLANGCI_LINT) run ./...
 
 golden:
 	UPDATE_GOLDEN=1 go test ./...
