@@ -152,9 +152,13 @@ func TestPatternsInBash(t *testing.T) {
 }
 
 // TestPatternsAnchor: anchoring a pattern with ^ and $ alone matches what
-// a group around it matches, so no pattern has a top-level alternation.
+// a group around it matches, so no pattern has a top-level alternation;
+// and no pattern holds a quote, so each fits in an SQL or shell literal.
 func TestPatternsAnchor(t *testing.T) {
 	for _, pc := range patternCases(t) {
+		if strings.ContainsAny(pc.pattern, "'\"\n") {
+			t.Errorf("%s holds a quote or newline", pc.name)
+		}
 		for _, s := range pc.inputs {
 			bare := mustCompile(t, "^"+pc.pattern+"$").MatchString(s)
 			if bare != pc.match(s) && len(s) <= MaxPathLen {
