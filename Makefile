@@ -73,7 +73,7 @@ bench:
 FUZZTIME ?= 30s
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./ingest
-	go test -run '^$$' -fuzz '^FuzzParseSessionARN$$' -fuzztime $(FUZZTIME) ./ingest
+	go test -run '^$$' -fuzz '^FuzzParseSessionARN$$' -fuzztime $(FUZZTIME) ./internal/awsid
 	go test -run '^$$' -fuzz '^FuzzParseTime$$' -fuzztime $(FUZZTIME) ./cmd/ctattrib
 
 tidy:

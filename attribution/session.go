@@ -3,6 +3,8 @@ package attribution
 import (
 	"regexp"
 	"strings"
+
+	"github.com/ctattrib/ctattrib/internal/awsid"
 )
 
 // SessionClass is what an assumed-role session name says about the caller,
@@ -40,30 +42,19 @@ const (
 	SessionInvalid SessionClass = "invalid"
 )
 
-// The patterns are RE2, shared by Go and DuckDB (regexp_full_match), so
-// both classify alike.
+// The session-name patterns sql.go puts into its SQL. The AWS facts are
+// awsid's; these names stay so that sql.go reads them as before.
 const (
-	ec2InstanceIDPattern = `i-[0-9a-fA-F]{8}([0-9a-fA-F]{9})?`
-	ecsTaskIDPattern     = `[0-9a-f]{32}`
-	botocorePattern      = `botocore-session-[0-9]+`
-	sdkDefaultPattern    = `(aws-go-sdk-[0-9]+|aws-sdk-java-[0-9]+|aws-sdk-js-session-[0-9]+|aws-sdk-js-[0-9]+)`
-	emailPattern         = `[^@]+@[^@]+\.[^@]+`
-	ssoRolePattern       = `AWSReservedSSO_.+`
-	// sessionNamePattern is what STS accepts for RoleSessionName.
-	sessionNamePattern = `[\w+=,.@-]{2,64}`
+	ec2InstanceIDPattern = awsid.EC2InstanceIDPattern
+	ecsTaskIDPattern     = awsid.ECSTaskIDPattern
+	botocorePattern      = awsid.BotocoreSessionPattern
+	sdkDefaultPattern    = awsid.SDKSessionPattern
+	// emailPattern is not an AWS rule but how IAM Identity Center and
+	// SAML sessions are usually named.
+	emailPattern = `[^@]+@[^@]+\.[^@]+`
 )
 
-var (
-	ec2InstanceIDRE = full(ec2InstanceIDPattern)
-	ecsTaskIDRE     = full(ecsTaskIDPattern)
-	botocoreRE      = full(botocorePattern)
-	sdkDefaultRE    = full(sdkDefaultPattern)
-	emailRE         = full(emailPattern)
-	ssoRoleRE       = full(ssoRolePattern)
-	sessionNameRE   = full(sessionNamePattern)
-)
-
-func full(p string) *regexp.Regexp { return regexp.MustCompile(`^(?:` + p + `)$`) }
+var emailRE = regexp.MustCompile(`^(?:` + emailPattern + `)$`)
 
 // ClassifySession says what kind of caller a session name points to.
 // Order matters where classes overlap: "SageMaker" is checked before the
@@ -71,17 +62,17 @@ func full(p string) *regexp.Regexp { return regexp.MustCompile(`^(?:` + p + `)$`
 // could pick it.
 func ClassifySession(name string) SessionClass {
 	switch {
-	case !sessionNameRE.MatchString(name):
+	case !awsid.IsSessionName(name):
 		return SessionInvalid
-	case name == "SageMaker":
+	case name == awsid.SageMakerSessionName:
 		return SessionSageMakerDefault
-	case ec2InstanceIDRE.MatchString(name):
+	case awsid.IsEC2InstanceID(name):
 		return SessionEC2Instance
-	case ecsTaskIDRE.MatchString(name):
+	case awsid.IsECSTaskID(name):
 		return SessionECSTask
-	case botocoreRE.MatchString(name):
+	case awsid.IsBotocoreSessionName(name):
 		return SessionBotocoreDefault
-	case sdkDefaultRE.MatchString(name):
+	case awsid.IsSDKSessionName(name):
 		return SessionSDKDefault
 	case emailRE.MatchString(name):
 		return SessionEmail
@@ -92,22 +83,15 @@ func ClassifySession(name string) SessionClass {
 // IsSSORole reports whether a role name is one IAM Identity Center creates
 // for a permission set (AWSReservedSSO_<set>_<suffix>); its sessions are
 // named after the signed-in user.
-func IsSSORole(roleName string) bool { return ssoRoleRE.MatchString(roleName) }
+func IsSSORole(roleName string) bool { return awsid.IsSSORoleName(roleName) }
 
 // RoleNameFromARN returns the role name of an IAM role ARN, without its
-// path ("arn:aws:iam::1:role/service-role/R" gives "R"), or "" when arn is
-// not a role ARN. Role names are unique per account whatever the path, so
-// ctattrib compares roles by account and name.
+// path ("arn:aws:iam::111122223333:role/service-role/R" gives "R"), or ""
+// when arn is not a role ARN. Role names are unique per account whatever
+// the path, so ctattrib compares roles by account and name.
 func RoleNameFromARN(arn string) string {
-	i := strings.Index(arn, ":role/")
-	if !strings.HasPrefix(arn, "arn:") || i < 0 {
-		return ""
-	}
-	rest := arn[i+len(":role/"):]
-	if j := strings.LastIndexByte(rest, '/'); j >= 0 {
-		rest = rest[j+1:]
-	}
-	return rest
+	r, _ := awsid.ParseRoleARN(arn)
+	return r.Name
 }
 
 // AccountFromARN returns the account id field of an ARN, or "".

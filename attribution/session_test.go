@@ -3,6 +3,8 @@ package attribution
 import (
 	"strings"
 	"testing"
+
+	"github.com/ctattrib/ctattrib/internal/awsid"
 )
 
 func TestClassifySession(t *testing.T) {
@@ -69,6 +71,10 @@ func TestRoleNameFromARN(t *testing.T) {
 		{"arn:aws-us-gov:iam::333333333333:role/GovSageMakerRole", "GovSageMakerRole", "333333333333"},
 		{"arn:aws-cn:iam::123456789012:role/a/b/c/R", "R", "123456789012"},
 		{"arn:aws:iam::111111111111:user/admin", "", "111111111111"},
+		{"arn:aws:iam::1:role/R", "", "1"},                                   // not an account
+		{"arn:aws-foo:iam::111111111111:role/R", "", "111111111111"},         // not a partition
+		{"arn:aws:iam::111111111111:role/R x", "", "111111111111"},           // not a role name
+		{"arn:aws:iam::111111111111:role/service-role/", "", "111111111111"}, // no name
 		{"role/R", "", ""},
 		{"", "", ""},
 	}
@@ -92,11 +98,11 @@ func FuzzClassifySession(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, name string) {
 		c := ClassifySession(name)
-		valid := sessionNameRE.MatchString(name)
+		valid := awsid.IsSessionName(name)
 		if (c == SessionInvalid) == valid {
 			t.Fatalf("ClassifySession(%q) = %v, but valid name = %v", name, c, valid)
 		}
-		if c == SessionEC2Instance && !ec2InstanceIDRE.MatchString(name) {
+		if c == SessionEC2Instance && !awsid.IsEC2InstanceID(name) {
 			t.Fatalf("ClassifySession(%q) = %v without matching the EC2 pattern", name, c)
 		}
 		if c == SessionEC2Instance && !strings.HasPrefix(name, "i-") {

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/klauspost/compress/s2"
 
+	"github.com/ctattrib/ctattrib/internal/awsid"
 	"github.com/ctattrib/ctattrib/internal/golden"
 	"github.com/ctattrib/ctattrib/store"
 )
@@ -67,76 +68,32 @@ func TestStableKeyForEventsWithoutID(t *testing.T) {
 }
 
 // TestSessionPatternAgrees checks that the SQL pattern that fills
-// session_name reads ARNs as ParseSessionARN does.
+// session_name reads ARNs as awsid.ParseSessionARN does.
 func TestSessionPatternAgrees(t *testing.T) {
 	db := openTestDB(t)
-	for _, tt := range sessionARNTests {
+	for _, tt := range []string{
+		"arn:aws:sts::111122223333:assumed-role/AmazonSageMaker-ExecutionRole-20240101T000000/SageMaker",
+		"arn:aws-us-gov:sts::123456789012:assumed-role/ExampleRole/i-0a1b2c3d4e5f60718",
+		"arn:aws-cn:sts::123456789012:assumed-role/R/jane.doe@example.com",
+		"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/a=b,c",
+		"arn:aws:iam::111122223333:user/pedro",
+		"arn:aws:iam::111122223333:role/assumed-role/x",
+		"arn:aws:sts::111122223333:assumed-role/OnlyRole",
+		"arn:aws:sts::111122223333:assumed-role//s",
+		"arn:aws:sts::111122223333:federated-user/bob",
+		"",
+		"not an arn:assumed-role/a/b",
+	} {
 		var role, session string
-		err := db.SQL.QueryRowContext(t.Context(), `SELECT regexp_extract($1, '`+sessionARNPattern+`', 1), regexp_extract($1, '`+sessionARNPattern+`', 2)`, tt.arn).Scan(&role, &session)
+		err := db.SQL.QueryRowContext(t.Context(), `SELECT regexp_extract($1, '`+sessionARNPattern+`', 1), regexp_extract($1, '`+sessionARNPattern+`', 2)`, tt).Scan(&role, &session)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if role != tt.want.RoleName || session != tt.want.SessionName {
-			t.Errorf("SQL pattern on %q = %q, %q; ParseSessionARN says %q, %q", tt.arn, role, session, tt.want.RoleName, tt.want.SessionName)
+		want, _ := awsid.ParseSessionARN(tt)
+		if role != want.RoleName || session != want.SessionName {
+			t.Errorf("SQL pattern on %q = %q, %q; awsid.ParseSessionARN says %q, %q", tt, role, session, want.RoleName, want.SessionName)
 		}
 	}
-}
-
-var sessionARNTests = []struct {
-	arn    string
-	want   Session
-	wantOK bool
-}{
-	{"arn:aws:sts::111122223333:assumed-role/AmazonSageMaker-ExecutionRole-20240101T000000/SageMaker",
-		Session{"aws", "111122223333", "AmazonSageMaker-ExecutionRole-20240101T000000", "SageMaker"}, true},
-	{"arn:aws-us-gov:sts::123456789012:assumed-role/ExampleRole/i-0a1b2c3d4e5f60718",
-		Session{"aws-us-gov", "123456789012", "ExampleRole", "i-0a1b2c3d4e5f60718"}, true},
-	{"arn:aws-cn:sts::123456789012:assumed-role/R/jane.doe@example.com",
-		Session{"aws-cn", "123456789012", "R", "jane.doe@example.com"}, true},
-	{"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/a=b,c",
-		Session{"aws", "111122223333", "AWSReservedSSO_Admin_0123456789abcdef", "a=b,c"}, true},
-	{"arn:aws:iam::111122223333:user/pedro", Session{}, false},
-	{"arn:aws:iam::111122223333:role/assumed-role/x", Session{}, false},
-	{"arn:aws:sts::111122223333:assumed-role/OnlyRole", Session{}, false},
-	{"arn:aws:sts::111122223333:assumed-role//s", Session{}, false},
-	{"arn:aws:sts::111122223333:federated-user/bob", Session{}, false},
-	{"", Session{}, false},
-	{"not an arn:assumed-role/a/b", Session{}, false},
-}
-
-func TestParseSessionARN(t *testing.T) {
-	for _, tt := range sessionARNTests {
-		t.Run(tt.arn, func(t *testing.T) {
-			got, ok := ParseSessionARN(tt.arn)
-			if ok != tt.wantOK || got != tt.want {
-				t.Errorf("ParseSessionARN(%q) = %+v, %v, want %+v, %v", tt.arn, got, ok, tt.want, tt.wantOK)
-			}
-		})
-	}
-}
-
-func FuzzParseSessionARN(f *testing.F) {
-	for _, s := range []string{
-		"arn:aws:sts::111122223333:assumed-role/R/SageMaker",
-		"arn:aws-us-gov:sts::123456789012:assumed-role/ExampleRole/i-0a1b2c3d4e5f60718",
-		"arn:aws:iam::1:user/x", "arn:::::", "arn:aws:sts::1:assumed-role/a/b/c",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got, ok := ParseSessionARN(s)
-		if !ok {
-			return
-		}
-		if got.RoleName == "" || got.SessionName == "" || strings.Contains(got.RoleName, "/") {
-			t.Fatalf("ParseSessionARN(%q) = %+v: empty or slashed parts", s, got)
-		}
-		// Round trip: the parts rebuild the resource of the ARN.
-		want := "assumed-role/" + got.RoleName + "/" + got.SessionName
-		if !strings.HasSuffix(s, want) {
-			t.Fatalf("ParseSessionARN(%q) = %+v does not rebuild %q", s, got, want)
-		}
-	})
 }
 
 // TestRecordRoundTrip: a record is stored without its eventID's value and

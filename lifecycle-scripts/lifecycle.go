@@ -22,13 +22,24 @@ import (
 	"io"
 	"strings"
 	"text/template"
+
+	"github.com/ctattrib/ctattrib/internal/awsid"
 )
+
+// scriptFuncs are the functions templates call: sh quotes a value for
+// bash; regionRE and roleARNRE are awsid's patterns, anchored, which
+// bash's [[ =~ ]] reads as Go does.
+var scriptFuncs = template.FuncMap{
+	"sh":        shellQuote,
+	"regionRE":  func() string { return "^" + awsid.RegionPattern + "$" },
+	"roleARNRE": func() string { return "^" + awsid.RoleARNPattern + "$" },
+}
 
 //go:embed templates/*.sh.tmpl
 var templateFS embed.FS
 
 var tmpl = template.Must(template.New("").
-	Funcs(template.FuncMap{"sh": shellQuote}).
+	Funcs(scriptFuncs).
 	Option("missingkey=error").
 	ParseFS(templateFS, "templates/*.sh.tmpl"))
 
@@ -110,7 +121,7 @@ func (p Params) Validate() error {
 		if err := ValidateRegion(p.Region); err != nil {
 			return err
 		}
-		if arn.Partition != "" && regionPartition(p.Region) != arn.Partition {
+		if part, _ := awsid.PartitionOfRegion(p.Region); arn.Partition != "" && part != arn.Partition {
 			return fmt.Errorf("region %s is not in partition %s of role %s: %w", p.Region, arn.Partition, p.RoleARN, ErrInvalid)
 		}
 	}

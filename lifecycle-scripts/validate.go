@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
+
+	"github.com/ctattrib/ctattrib/internal/awsid"
 )
 
 // ErrInvalid is wrapped by every error about a value that cannot go into a
@@ -12,18 +13,11 @@ import (
 // lifecycle-configuration name.
 var ErrInvalid = errors.New("invalid value")
 
-// The same patterns are repeated, in bash syntax, in templates/common.sh.tmpl
-// so that the generic script validates what it reads at start-up.
-var (
-	// SageMaker's own pattern for notebook instance and lifecycle
-	// configuration names.
-	namePattern = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`)
-	// IAM role ARNs of the three public partitions. IAM allows almost any
-	// printable character in a path; we allow only the characters IAM
-	// allows in a role name, which every real path we have seen uses.
-	roleARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):role/((?:[A-Za-z0-9_+=,.@-]+/)*)([A-Za-z0-9_+=,.@-]{1,64})$`)
-	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-)
+// SageMaker's own pattern for notebook instance and lifecycle configuration
+// names. It is repeated, in bash syntax, in templates/common.sh.tmpl so that
+// the generic script validates what it reads at start-up; the role ARN and
+// region patterns go into the scripts from awsid (scriptFuncs).
+var namePattern = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`)
 
 // MaxNameLen is the longest notebook instance name SageMaker accepts. It
 // also fits the 64-character limit STS puts on a role session name.
@@ -48,46 +42,24 @@ func validateName(what, name string) error {
 }
 
 // RoleARN is a parsed IAM role ARN.
-type RoleARN struct {
-	Partition string // aws, aws-cn or aws-us-gov
-	Account   string
-	Path      string // "/" or "/service-role/"
-	Name      string
-}
+type RoleARN = awsid.RoleARN
 
-// String returns the ARN.
-func (r RoleARN) String() string {
-	return "arn:" + r.Partition + ":iam::" + r.Account + ":role" + r.Path + r.Name
-}
-
-// ParseRoleARN parses and validates an IAM role ARN. It accepts only the
-// aws, aws-cn and aws-us-gov partitions.
+// ParseRoleARN parses and validates an IAM role ARN in any AWS partition.
+// Its path may hold only the characters of a role name, so that it needs
+// no quoting in a script or an INI file.
 func ParseRoleARN(s string) (RoleARN, error) {
-	m := roleARNPattern.FindStringSubmatch(s)
-	if m == nil {
-		return RoleARN{}, fmt.Errorf("role ARN %q: want arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME in the aws, aws-cn or aws-us-gov partition: %w", s, ErrInvalid)
+	arn, ok := awsid.ParseRoleARN(s)
+	if !ok {
+		return RoleARN{}, fmt.Errorf("role ARN %q: want arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME: %w", s, ErrInvalid)
 	}
-	if len(m[3]) > 510 {
-		return RoleARN{}, fmt.Errorf("role ARN %.40q...: path longer than IAM allows: %w", s, ErrInvalid)
-	}
-	return RoleARN{Partition: m[1], Account: m[2], Path: "/" + m[3], Name: m[4]}, nil
+	return arn, nil
 }
 
-// ValidateRegion checks that region looks like an AWS region name.
+// ValidateRegion checks that region is the name of a region in an AWS
+// partition.
 func ValidateRegion(region string) error {
-	if !regionPattern.MatchString(region) {
+	if !awsid.IsRegion(region) {
 		return fmt.Errorf("region %q: want a region name such as us-east-1: %w", region, ErrInvalid)
 	}
 	return nil
-}
-
-// regionPartition returns the partition a region belongs to.
-func regionPartition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }

@@ -2,6 +2,8 @@ package lifecycle
 
 import (
 	"errors"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -50,10 +52,12 @@ func TestParseRoleARN(t *testing.T) {
 		want RoleARN
 		ok   bool
 	}{
-		{testRole, RoleARN{"aws", "111122223333", "/service-role/", "AmazonSageMaker-ExecutionRole"}, true},
-		{"arn:aws-cn:iam::111122223333:role/r", RoleARN{"aws-cn", "111122223333", "/", "r"}, true},
-		{"arn:aws-us-gov:iam::111122223333:role/a/b/c+=,.@_-", RoleARN{"aws-us-gov", "111122223333", "/a/b/", "c+=,.@_-"}, true},
-		{"arn:aws-iso:iam::111122223333:role/r", RoleARN{}, false},
+		{testRole, RoleARN{Partition: "aws", Account: "111122223333", Path: "/service-role/", Name: "AmazonSageMaker-ExecutionRole"}, true},
+		{"arn:aws-cn:iam::111122223333:role/r", RoleARN{Partition: "aws-cn", Account: "111122223333", Path: "/", Name: "r"}, true},
+		{"arn:aws-us-gov:iam::111122223333:role/a/b/c+=,.@_-", RoleARN{Partition: "aws-us-gov", Account: "111122223333", Path: "/a/b/", Name: "c+=,.@_-"}, true},
+		{"arn:aws-iso:iam::111122223333:role/r", RoleARN{Partition: "aws-iso", Account: "111122223333", Path: "/", Name: "r"}, true},
+		{"arn:aws-foo:iam::111122223333:role/r", RoleARN{}, false},
+		{"arn:aws:iam::111122223333:role/" + strings.Repeat("p", 511) + "/r", RoleARN{}, false},
 		{"arn:aws:iam::11112222333:role/r", RoleARN{}, false},
 		{"arn:aws:iam::111122223333:user/r", RoleARN{}, false},
 		{"arn:aws:sts::111122223333:assumed-role/r/s", RoleARN{}, false},
@@ -85,18 +89,38 @@ func TestParseRoleARN(t *testing.T) {
 	}
 }
 
+// TestValidateRegion: every region AWS lists (awsid's testdata, taken
+// from the SDKs' partitions.json) passes, and names of the right look but
+// no real prefix or direction do not (issue 19).
 func TestValidateRegion(t *testing.T) {
-	for _, r := range []string{"us-east-1", "eu-central-2", "ap-southeast-5", "cn-northwest-1", "us-gov-west-1"} {
+	data, err := os.ReadFile("../internal/awsid/testdata/regions.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var real []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if r, _, _ := strings.Cut(l, " "); r != "" && !strings.HasPrefix(r, "#") {
+			real = append(real, r)
+		}
+	}
+	if len(real) < 40 {
+		t.Fatalf("%d regions in awsid's testdata, want them all", len(real))
+	}
+	for _, r := range real {
 		if err := ValidateRegion(r); err != nil {
 			t.Errorf("ValidateRegion(%q) = %v, want nil", r, err)
 		}
 	}
-	for _, r := range []string{"", "us-east", "US-EAST-1", "us-east-1;id", "us-east-1\n", "global"} {
+	for _, r := range notRegions {
 		if err := ValidateRegion(r); !errors.Is(err, ErrInvalid) {
 			t.Errorf("ValidateRegion(%q) = %v, want ErrInvalid", r, err)
 		}
 	}
 }
+
+// notRegions are not region names, though some look like one.
+var notRegions = []string{"", "us-east", "US-EAST-1", "us-east-1;id", "us-east-1\n", "global", "aa-b-99", "xx-east-1",
+	"us-nowhere-1", "us-east-0", "ap-central-2r", "aws-global"}
 
 func TestParamsValidate(t *testing.T) {
 	tests := []struct {
@@ -112,6 +136,10 @@ func TestParamsValidate(t *testing.T) {
 		{"role without name", Params{RoleARN: testRole}, false},
 		{"china role in us region", Params{Instance: "a", RoleARN: "arn:aws-cn:iam::111122223333:role/r", Region: "us-east-1"}, false},
 		{"govcloud", Params{Instance: "a", RoleARN: "arn:aws-us-gov:iam::111122223333:role/r", Region: "us-gov-west-1"}, true},
+		{"govcloud role in us region", Params{Instance: "a", RoleARN: "arn:aws-us-gov:iam::111122223333:role/r", Region: "us-east-1"}, false},
+		{"iso-b", Params{Instance: "a", RoleARN: "arn:aws-iso-b:iam::111122223333:role/r", Region: "us-isob-east-1"}, true},
+		{"aws role in iso region", Params{Instance: "a", RoleARN: testRole, Region: "us-iso-east-1"}, false},
+		{"made-up region", Params{Region: "aa-b-99"}, false},
 		{"bad config name", Params{ConfigName: "has space"}, false},
 		{"hostile region", Params{Region: "us-east-1'$(id)'"}, false},
 	}
@@ -180,4 +208,47 @@ func FuzzValidateInstanceName(f *testing.F) {
 			t.Errorf("ValidateInstanceName(%q) accepted it", s)
 		}
 	})
+}
+
+// TestScriptValidatorsAgree: the scripts' valid_region and valid_role_arn
+// (bash, from the same awsid patterns) accept what Go accepts.
+func TestScriptValidatorsAgree(t *testing.T) {
+	var fns strings.Builder
+	if err := tmpl.ExecuteTemplate(&fns, "functions", Params{}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		fn     string
+		inputs []string
+		goOK   func(string) bool
+	}{
+		{"valid_region", append([]string{"us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "ap-southeast-7",
+			"us-isob-east-1", "mx-central-1", "eusc-de-east-1"}, notRegions...),
+			func(s string) bool { return ValidateRegion(s) == nil }},
+		{"valid_role_arn", []string{testRole, "arn:aws-iso-f:iam::111122223333:role/r", "arn:aws-foo:iam::111122223333:role/r",
+			"arn:aws:iam::111122223333:role/r'; id; '", "arn:aws:iam::111122223333:user/r", "arn:aws:iam::1111:role/r"},
+			func(s string) bool { _, err := ParseRoleARN(s); return err == nil }},
+	}
+	for _, c := range cases {
+		var inputs []string
+		for _, s := range c.inputs {
+			if !strings.ContainsRune(s, '\n') {
+				inputs = append(inputs, s)
+			}
+		}
+		script := fns.String() + "\nfor s in \"$@\"; do if " + c.fn + " \"$s\"; then echo 1; else echo 0; fi; done"
+		out, err := exec.Command("bash", append([]string{"-c", script, "bash"}, inputs...)...).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", c.fn, err)
+		}
+		got := strings.Fields(string(out))
+		if len(got) != len(inputs) {
+			t.Fatalf("%s: %d answers for %d inputs", c.fn, len(got), len(inputs))
+		}
+		for i, s := range inputs {
+			if want := c.goOK(s); (got[i] == "1") != want {
+				t.Errorf("%s %q = %s in bash, Go accepts it: %v", c.fn, s, got[i], want)
+			}
+		}
+	}
 }
