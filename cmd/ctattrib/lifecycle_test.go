@@ -79,7 +79,7 @@ func TestLifecycleScript(t *testing.T) {
 		{"generic cloudformation", []string{"--format", "cloudformation"}, 0, lifecycle.Params{}, lifecycle.FormatCloudFormation},
 		{"hostile name", []string{"--instance", "x';reboot;'", "--role-arn", lcRole}, 2, lifecycle.Params{}, ""},
 		{"hostile role", []string{"--instance", "test-2", "--role-arn", "arn:aws:iam::111122223333:role/$(id)"}, 2, lifecycle.Params{}, ""},
-		{"other partition", []string{"--instance", "test-2", "--role-arn", "arn:aws-iso:iam::111122223333:role/r"}, 2, lifecycle.Params{}, ""},
+		{"unknown partition", []string{"--instance", "test-2", "--role-arn", "arn:aws-foo:iam::111122223333:role/r"}, 2, lifecycle.Params{}, ""},
 		{"region outside partition", []string{"--instance", "test-2", "--role-arn", lcRole, "--region", "cn-north-1"}, 2, lifecycle.Params{}, ""},
 		{"name without role", []string{"--instance", "test-2"}, 2, lifecycle.Params{}, ""},
 		{"unknown format", append(baked, "--format", "yaml"), 2, lifecycle.Params{}, ""},
