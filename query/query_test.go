@@ -152,7 +152,7 @@ func goldenName(dir, query string, f Format) string {
 // TestNamedQueriesGolden runs every named query on the fixture in every
 // format.
 func TestNamedQueriesGolden(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	os.MkdirAll(filepath.Join("testdata", "fixture"), 0o755)
 	for _, q := range fixtureQueries {
 		for _, f := range Formats {
@@ -168,7 +168,7 @@ func TestNamedQueriesGolden(t *testing.T) {
 }
 
 func TestSQLFormatsGolden(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	const q = `SELECT event_id, event_time, event_name, error_code IS NOT NULL AS failed,
 		length(event_id)::INTEGER AS id_len, 0.5::DOUBLE AS half, request_parameters
 		FROM events ORDER BY event_time LIMIT 4`
@@ -184,7 +184,7 @@ func TestSQLFormatsGolden(t *testing.T) {
 }
 
 func TestEmptyResult(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	want := map[Format]string{
 		Table: "event_time  event_name  actor_kind  actor  method  confidence  account_id  region  event_id\n",
 		CSV:   "event_time,event_name,actor_kind,actor,method,confidence,account_id,region,event_id\n",
@@ -212,7 +212,7 @@ func TestEmptyResult(t *testing.T) {
 }
 
 func TestRunFilters(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
 	tests := []struct {
 		name string
@@ -272,7 +272,7 @@ func column(t *testing.T, db *store.DB, q namedQuery, col string) []string {
 }
 
 func TestMissingParam(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	for _, q := range []namedQuery{whodid(WhodidParams{}), activity(ActivityParams{})} {
 		if _, err := q.run(t.Context(), db); !errors.Is(err, ErrMissingParam) {
 			t.Errorf("%s without its required parameter = %v, want ErrMissingParam", q.name, err)
@@ -281,7 +281,7 @@ func TestMissingParam(t *testing.T) {
 }
 
 func TestInstances(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	got := map[string][]string{}
 	for _, col := range []string{"instance", "calls", "lifecycle_config_attached", "session_name_in_effect", "finding"} {
 		got[col] = column(t, db, instances(InstancesParams{}), col)
@@ -303,7 +303,7 @@ func TestInstances(t *testing.T) {
 }
 
 func TestCoverage(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	got := [][]string{
 		column(t, db, coverage(CoverageParams{}), "role_arn"),
 		column(t, db, coverage(CoverageParams{}), "attributed"),
@@ -322,7 +322,7 @@ func TestCoverage(t *testing.T) {
 // TestSQLReadOnly checks that analyst SQL cannot change the database or
 // reach the file system, and that the data is intact afterwards.
 func TestSQLReadOnly(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	out := filepath.Join(t.TempDir(), "x")
 	attacks := []string{
 		`DROP TABLE events`,
