@@ -56,7 +56,7 @@ func TestRenderedSQL(t *testing.T) {
 // query, so none is left behind when a query goes.
 func TestSQLTemplatesUsed(t *testing.T) {
 	used := map[string]bool{}
-	for _, tm := range []*template.Template{whodidSQL, activitySQL, instancesSQL, deniedSQL, coverageSQL, exportSQL, athenaColumnsSQL, athenaPartitionsSQL} {
+	for _, tm := range []*template.Template{whodidSQL, activitySQL, instancesSQL, deniedSQL, coverageSQL, exportSQL, athenaColumnsSQL, athenaPartitionsSQL, athenaDDL} {
 		used[tm.Name()] = true
 	}
 	used["filter.sql"] = true // defines "filter" and "denied" only
