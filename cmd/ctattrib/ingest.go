@@ -101,7 +101,7 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 		return usageErrorf("--workers must be positive")
 	}
 	store.TuneGoHeapForLoading()
-	srcOpts := a.sourceOptions(opts.AWS)
+	srcOpts := opts.AWS.sourceOptions()
 
 	loading, err := scaleSize(opts.MemoryLimit, 0.6, 300<<20)
 	if err != nil {
