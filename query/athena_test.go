@@ -9,13 +9,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ctattrib/ctattrib/internal/golden"
 )
 
 // TestAthenaDDL checks the statement against what Export writes: the
 // columns and types of the Parquet files as DuckDB reads them back, and
 // the partition folders.
 func TestAthenaDDL(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	dir := filepath.Join(t.TempDir(), "parquet")
 	if _, err := Export(t.Context(), db, dir, ExportOptions{}); err != nil {
 		t.Fatal(err)
@@ -97,7 +99,7 @@ func TestAthenaDDL(t *testing.T) {
 }
 
 func TestAthenaDDLRefuses(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	for _, tt := range []struct{ location, table string }{
 		{"/local/folder", "t"},
 		{"s3://", "t"},
@@ -108,4 +110,14 @@ func TestAthenaDDLRefuses(t *testing.T) {
 			t.Errorf("AthenaDDL(%q, %q) error = %v, want ErrAthenaTarget", tt.location, tt.table, err)
 		}
 	}
+}
+
+// TestAthenaDDLGolden pins the whole statement for the fixture database.
+func TestAthenaDDLGolden(t *testing.T) {
+	db := newFixtureDB(t)
+	ddl, err := AthenaDDL(t.Context(), db, "s3://audit-bucket/it's/events/", "ctattrib_events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, filepath.Join("testdata", "athena_ddl.sql.golden"), []byte(ddl))
 }

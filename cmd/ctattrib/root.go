@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ctattrib/ctattrib/ingest"
 	"github.com/ctattrib/ctattrib/store"
 )
 
@@ -44,9 +43,10 @@ type app struct {
 	// another process to let go of the database.
 	RetryLock time.Duration
 
-	// SourceOptions are passed to ingest.OpenSource; tests set an
-	// endpoint or an HTTP client here.
-	SourceOptions ingest.SourceOptions
+	// AWSConfig is where every SageMaker, IAM and STS client's
+	// configuration comes from; tests return static credentials and a
+	// loopback endpoint.
+	AWSConfig awsConfigFunc
 
 	logLevel *slog.LevelVar
 }
