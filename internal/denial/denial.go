@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/ctattrib/ctattrib/internal/awsid"
 )
 
 // Denial is what an AWS access-denied message says.
@@ -379,11 +381,8 @@ func s3BucketAction(name string) bool {
 }
 
 func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
+	if p, ok := awsid.PartitionOfRegion(region); ok {
+		return p
 	}
 	return "aws"
 }
