@@ -3,10 +3,11 @@
 -- CreateNotebookInstance and ends at the first DeleteNotebookInstance
 -- before the next create; updates and deletes seen before any create (the
 -- trail starts later than the instance) make a lifetime with an unknown
--- start. It reads the lifecycle events from notebook_events.
+-- start. It reads the lifecycle events from notebook_events. event_id is
+-- the event a lifetime rests on: its create, else its first event.
 DELETE FROM notebook_instances WHERE source = 'cloudtrail';
 INSERT INTO notebook_instances (account_id, region, name, arn, role_arn, lifecycle_config_name,
-	instance_type, created_at, deleted_at, source)
+	instance_type, created_at, deleted_at, source, event_id)
 WITH ev2 AS (
 	SELECT * FROM notebook_events WHERE name IS NOT NULL AND account_id IS NOT NULL AND region IS NOT NULL
 ), creates AS (
@@ -16,10 +17,11 @@ WITH ev2 AS (
 	SELECT account_id, region, name, min(event_time) AS first_create FROM creates GROUP BY ALL
 ), life AS (
 	SELECT account_id, region, name, event_time AS created_at, next_create AS bound,
-		arn, role_arn, lcc, instance_type
+		arn, role_arn, lcc, instance_type, event_id
 	FROM creates
 	UNION ALL
-	SELECT e.account_id, e.region, e.name, NULL, f.first_create, NULL, NULL, NULL, NULL
+	SELECT e.account_id, e.region, e.name, NULL, f.first_create, NULL, NULL, NULL, NULL,
+		arg_min(e.event_id, (e.event_time, e.event_id))
 	FROM ev2 e LEFT JOIN firsts f USING (account_id, region, name)
 	WHERE e.event_name <> 'CreateNotebookInstance' AND (f.first_create IS NULL OR e.event_time < f.first_create)
 	GROUP BY e.account_id, e.region, e.name, f.first_create
@@ -43,7 +45,7 @@ WITH ev2 AS (
 SELECT l.account_id, l.region, l.name, l.arn, coalesce(up.role_arn, l.role_arn),
 	nullif(coalesce(up.lcc, l.lcc), ''), coalesce(up.instance_type, l.instance_type),
 	l.created_at, CASE WHEN l.created_at IS NULL THEN coalesce(dl.deleted_at, l.bound) ELSE dl.deleted_at END,
-	'cloudtrail'
+	'cloudtrail', l.event_id
 FROM life l
 LEFT JOIN dl ON dl.account_id = l.account_id AND dl.region = l.region AND dl.name = l.name
 	AND dl.created_at IS NOT DISTINCT FROM l.created_at

@@ -5,6 +5,9 @@ SELECT account_id, region, name,
 	CASE WHEN role_arn LIKE 'arn:%:role/%' THEN lower(regexp_extract(role_arn, '[^/]+$')) END AS role_name,
 	CASE WHEN role_arn LIKE 'arn:%:role/%' THEN regexp_extract(role_arn, '[^/]+$') END AS role_display,
 	lifecycle_config_name, created_at, deleted_at, source,
+	-- What a call that matches the lifetime rests on: the event that
+	-- defines it, or where the row came from.
+	CASE source WHEN 'cloudtrail' THEN coalesce(event_id, 'inventory:cloudtrail') ELSE 'inventory:' || source END AS evidence,
 	-- The lifetime, widened by ten minutes each side, as the span
 	-- [live_from, live_until): two plain comparisons that a hash join
 	-- checks. With an OR in its condition a left join was a nested loop.
@@ -54,7 +57,7 @@ WITH bounds AS (
 SELECT seg.account_id, seg.name, seg.seg_from, seg.seg_until, rk.rk, gk.gk,
 	arg_max(struct_pack(name := i.name, account := i.account_id, region := i.region, role := i.role_display,
 			role_ok := rk.rk <> '' AND coalesce(i.role_name = rk.rk, false), role_known := i.role_name IS NOT NULL,
-			same_region := gk.gk <> '' AND i.region = gk.gk),
+			same_region := gk.gk <> '' AND i.region = gk.gk, evidence := i.evidence),
 		-- Best first: the call's role, then its region, then the latest
 		-- lifetime (a struct compares field by field).
 		(CASE WHEN rk.rk <> '' AND i.role_name = rk.rk THEN 4 WHEN i.role_name IS NULL THEN 1 ELSE 0 END

@@ -21,7 +21,8 @@ WITH l AS (
 ), nbm AS (
 	SELECT l2.link_event_id,
 		arg_max(struct_pack(name := i.name, account := i.account_id, region := i.region, role := i.role_name,
-				role_ok := coalesce(i.role_name = l2.target_role, false), role_known := i.role_name IS NOT NULL),
+				role_ok := coalesce(i.role_name = l2.target_role, false), role_known := i.role_name IS NOT NULL,
+				evidence := i.evidence),
 			(CASE WHEN i.role_name = l2.target_role THEN 4 WHEN i.role_name IS NULL THEN 1 ELSE 0 END
 				+ CASE WHEN i.region = l2.region THEN 2 ELSE 0 END,
 				i.region, coalesce(i.created_at, '-infinity'::TIMESTAMPTZ), i.source)) AS m
@@ -56,6 +57,8 @@ SELECT link_event_id, t,
 	CASE WHEN is_notebook AND NOT m.role_ok THEN 'medium' ELSE 'high' END AS fix_conf,
 	CASE WHEN is_notebook THEN m.account ELSE coalesce(role_account, recipient_account_id) END AS fix_account,
 	CASE WHEN is_notebook THEN m.region ELSE region END AS fix_region,
+	-- A notebook-named session's chain starts at the notebook's lifetime.
+	CASE WHEN is_notebook THEN m.evidence END AS nb_evidence,
 	is_notebook AND caller_type = 'AssumedRole' AND caller_key IS NOT NULL
 		AND caller_role = coalesce(m.role, target_role) AS caller_link
 FROM l3

@@ -4,6 +4,6 @@
 -- hop of a role chain.
 DELETE FROM ar_att;
 INSERT INTO ar_att (event_id, actor_kind, actor, method, confidence,
-	account_id, region, reason, note, evidence_event_id)
-SELECT event_id, actor_kind, actor, method, confidence, account_id, region, reason, note, evidence_event_id
+	account_id, region, reason, note, evidence_event_id, evidence)
+SELECT event_id, actor_kind, actor, method, confidence, account_id, region, reason, note, evidence_event_id, evidence
 FROM ({{ template "classify" . }});

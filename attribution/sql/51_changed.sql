@@ -6,7 +6,7 @@ CREATE OR REPLACE TEMP TABLE changed_keys AS
 
 CREATE OR REPLACE TEMP TABLE changed_inv AS
 	WITH inv_now AS (
-		SELECT account_id, region, name, role_name, lifecycle_config_name, created_at, deleted_at, source FROM inv
+		SELECT account_id, region, name, role_name, lifecycle_config_name, created_at, deleted_at, source, evidence FROM inv
 	)
 	SELECT * FROM (SELECT * FROM inv_now EXCEPT SELECT * FROM attribution_seen_inventory)
 	UNION ALL SELECT * FROM (SELECT * FROM attribution_seen_inventory EXCEPT SELECT * FROM inv_now);

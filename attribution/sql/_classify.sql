@@ -16,10 +16,11 @@ WITH s AS (
 		coalesce(CASE WHEN i1.name IS NOT NULL THEN
 			struct_pack(name := i1.name, account := i1.account_id, region := i1.region, role := i1.role_display,
 				role_ok := coalesce(i1.role_name = lower(s.role_name), false), role_known := i1.role_name IS NOT NULL,
-				same_region := i1.region = s.aws_region) END, nb.m) AS m,
+				same_region := i1.region = s.aws_region, evidence := i1.evidence) END, nb.m) AS m,
 		k.access_key_id IS NOT NULL AND s.event_time < k.valid_to AS key_ok,
 		k.link_kind AS k_link, k.actor_kind AS k_kind, k.actor AS k_actor, k.confidence AS k_conf,
 		k.account_id AS k_account, k.region AS k_region, k.note AS k_note, k.evidence_event_id AS k_evidence,
+		k.evidence AS k_chain,
 		h.person, h.people, ir.names AS role_notebooks
 	FROM s
 	-- A name with one lifetime: at most one match, no grouping.
@@ -187,11 +188,27 @@ WITH s AS (
 			-- session's own call that shows what it is.
 			WHEN rule IN ('lambda', 'ecs') AND invoked_by IS NOT NULL AND coalesce(key_ok, false) AND k_link = 'seen'
 				THEN k_evidence END AS evidence_event_id,
+		-- The events the answer rests on, from the compute outwards: the
+		-- key's chain, or the lifetime a session name matched. A Lambda
+		-- function's or ECS task's call that does not show the compute
+		-- itself rests on the key's own call that does. Rules that read
+		-- the call alone rest on nothing else.
+		CASE WHEN rule = 'key' THEN k_chain
+			WHEN rule = 'session-name' THEN [m.evidence]
+			WHEN rule = 'lambda' AND coalesce(key_ok, false) AND k_link = 'seen'
+				AND (invoked_by IS NOT NULL OR NOT coalesce(user_agent LIKE '%exec-env/AWS\_Lambda%' ESCAPE '\', false))
+				THEN k_chain
+			WHEN rule = 'ecs' AND coalesce(key_ok, false) AND k_link = 'seen'
+				AND (invoked_by IS NOT NULL OR NOT coalesce(regexp_full_match(session_name, {{ pattern "ecs" }})
+					OR user_agent LIKE '%exec-env/AWS\_ECS%' ESCAPE '\', false))
+				THEN k_chain
+			ELSE []::VARCHAR[] END AS evidence,
 		event_time, event_source, event_name, error_code, identity_type, role_arn, session_name,
 		recipient_account_id, aws_region
 	FROM r
 )
 SELECT event_id, actor_kind, actor, method, confidence, account_id, region, reason, nullif(note, '') AS note, evidence_event_id,
+	coalesce(evidence, []::VARCHAR[]) AS evidence,
 	-- The event columns the reports filter and group by, carried along
 	-- so that they need not join attributions to events whole.
 	event_time, event_source, event_name, error_code, identity_type, role_arn, session_name,
