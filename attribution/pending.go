@@ -2,14 +2,12 @@ package attribution
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 
 	"github.com/ctattrib/ctattrib/store"
 )
 
-//go:embed sql/pending.sql
-var pendingSQL string
+var stepPending = newStep("pending.sql")
 
 // Pending reports whether some events in db have no attribution yet: they
 // were loaded with ingest --no-attribute, or attribution was interrupted.
@@ -17,7 +15,7 @@ var pendingSQL string
 // inventory, so callers can skip Run when nothing is pending.
 func Pending(ctx context.Context, db *store.DB) (bool, error) {
 	var pending bool
-	if err := db.SQL.QueryRowContext(ctx, pendingSQL).Scan(&pending); err != nil {
+	if err := quiet(db.SQL).scan(ctx, stepPending, nil, &pending); err != nil {
 		return false, fmt.Errorf("count events without attribution: %w", err)
 	}
 	return pending, nil
