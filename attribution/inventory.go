@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 
+	"github.com/ctattrib/ctattrib/internal/awsid"
 	"github.com/ctattrib/ctattrib/store"
 )
 
@@ -106,8 +107,6 @@ func (e *ImportError) Error() string {
 }
 
 var (
-	accountRE      = regexp.MustCompile(`^[0-9]{12}$`)
-	regionRE       = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	notebookNameRE = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`)
 )
 
@@ -164,9 +163,9 @@ func parseInventoryRecord(rec []string) (Notebook, error) {
 	}
 	nb := Notebook{AccountID: rec[0], Region: rec[1], Name: rec[2], RoleARN: rec[3], LifecycleConfigName: rec[4], Source: "csv"}
 	switch {
-	case !accountRE.MatchString(nb.AccountID):
+	case !awsid.IsAccount(nb.AccountID):
 		return nb, fmt.Errorf("account_id %q is not 12 digits", nb.AccountID)
-	case !regionRE.MatchString(nb.Region):
+	case !awsid.IsRegion(nb.Region):
 		return nb, fmt.Errorf("region %q is not a region name", nb.Region)
 	case !notebookNameRE.MatchString(nb.Name):
 		return nb, fmt.Errorf("name %q is not a notebook instance name", nb.Name)

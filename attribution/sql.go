@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"github.com/ctattrib/ctattrib/internal/awsid"
 )
 
 // The SQL of this package, one step or statement per file, numbered in
@@ -52,6 +54,9 @@ var sessionPatterns = map[string]string{
 	"botocore": botocorePattern,
 	"sdk":      sdkDefaultPattern,
 	"email":    emailPattern,
+	// Access-key ids; placeholders in redacted logs ("REDACTED",
+	// "SAMPLE_ACCESS_KEY") are not keys.
+	"accesskey": awsid.AccessKeyIDPattern,
 }
 
 // sqlPattern returns a session-name pattern as a SQL string literal.

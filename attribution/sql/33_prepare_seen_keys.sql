@@ -20,7 +20,7 @@ WITH direct AS (
 	WHERE identity_type = 'AssumedRole' AND invoked_by IS NULL AND event_time IS NOT NULL
 	  AND (user_agent LIKE '%exec-env/AWS\_Lambda%' ESCAPE '\' OR user_agent LIKE '%exec-env/AWS\_ECS%' ESCAPE '\'
 		OR access_key_id IN (SELECT access_key_id FROM events WHERE identity_type = 'AssumedRole' AND invoked_by IS NOT NULL))
-	  AND regexp_full_match(access_key_id, '[A-Z0-9]{16,128}')
+	  AND regexp_full_match(access_key_id, {{ pattern "accesskey" }})
 ), per_key AS (
 	SELECT access_key_id,
 		min(t) - INTERVAL 1 MINUTE AS valid_from,

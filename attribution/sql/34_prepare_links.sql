@@ -38,8 +38,8 @@ WITH l AS (
 )
 SELECT link_event_id, t,
 	-- Placeholders in redacted logs ("REDACTED", "SAMPLE_ACCESS_KEY") are not keys.
-	CASE WHEN regexp_full_match(issued_key, '[A-Z0-9]{16,128}') THEN issued_key END AS issued_key,
-	CASE WHEN regexp_full_match(caller_key, '[A-Z0-9]{16,128}') THEN caller_key END AS caller_key,
+	CASE WHEN regexp_full_match(issued_key, {{ pattern "accesskey" }}) THEN issued_key END AS issued_key,
+	CASE WHEN regexp_full_match(caller_key, {{ pattern "accesskey" }}) THEN caller_key END AS caller_key,
 	t - INTERVAL 1 MINUTE AS valid_from,
 	coalesce(expires_at, t + CASE WHEN service = 'ec2.amazonaws.com' THEN INTERVAL 7 HOUR ELSE INTERVAL 12 HOUR END) AS valid_to,
 	coalesce(session_created_at, t - INTERVAL 12 HOUR) - INTERVAL 1 MINUTE AS caller_from,
