@@ -81,6 +81,7 @@ type Summary struct {
 	ObjectsUnchanged int // already loaded by an earlier run, skipped
 	ObjectsSkipped   int // not event files (digests), recorded as skipped
 	ObjectsFailed    int
+	ListingsFailed   int   // folders that could not be listed, in Failures too
 	EventsNew        int64 // rows added to events
 	EventsDuplicate  int64 // events already present (CloudTrail redelivers)
 	// FoldersResumed is how many region folders were listed from where
@@ -94,6 +95,11 @@ type Summary struct {
 // ErrObjectsFailed is wrapped by Load's error when the run finished but
 // some objects failed; the rest were loaded.
 var ErrObjectsFailed = errors.New("some objects failed to load")
+
+// ErrListingFailed is wrapped by Load's error when some folders could not
+// be listed (they are in Summary.Failures); the objects of the others
+// were loaded. The next run lists them again.
+var ErrListingFailed = errors.New("some folders could not be listed")
 
 // maxFailuresKept bounds the failures a Summary lists; the count is exact.
 const maxFailuresKept = 100
@@ -139,6 +145,7 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 	todo := make(chan Object, opts.Workers*4)
 	done := make(chan result, opts.Workers*2)
 	var listed atomic.Int64
+	var listFailed []Failure // the lister's until Wait
 
 	// Lister: walk the source, drop what the manifest already has.
 	g.Go(func() error {
@@ -161,7 +168,7 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 			return nil
 		}
 		own := db.Files()
-		resumed, err := walk(gctx, src, opts.Filter, resume, retry, func(o Object) error {
+		resumed, failed, err := walk(gctx, src, opts.Filter, resume, retry, func(o Object) error {
 			if ownedBy(own, o.URI) {
 				// The database inside the folder it loads: its files
 				// change every run and are no log.
@@ -180,6 +187,10 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 			return nil
 		})
 		sum.FoldersResumed = resumed // only the lister writes it until Wait
+		listFailed = failed
+		for _, f := range failed {
+			opts.Log.Warn("Listing failed", "uri", f.URI, "err", f.Err)
+		}
 		if err != nil {
 			return fmt.Errorf("list %s: %w", src, err)
 		}
@@ -288,16 +299,25 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 		}
 		return sum, err
 	}
-	// Listing resumes only from a run that listed to the end: an
-	// interrupted one may have left objects behind in folders it had
-	// passed. Objects that failed are listed again (resumePoints).
-	if err := saveListedThrough(ctx, db, through, opts.Now()); err != nil {
-		return sum, err
+	sum.ListingsFailed = len(listFailed)
+	sum.Failures = append(listFailed, sum.Failures...)
+	var errs []error
+	if len(listFailed) > 0 {
+		// The folders not listed may hold objects this run did not see.
+		errs = append(errs, fmt.Errorf("%d folders: %w", len(listFailed), ErrListingFailed))
+	} else {
+		// Listing resumes only from a run that listed to the end: an
+		// interrupted one may have left objects behind in folders it
+		// had passed. Objects that failed are listed again
+		// (resumePoints).
+		if err := saveListedThrough(ctx, db, through, opts.Now()); err != nil {
+			return sum, err
+		}
 	}
 	if sum.ObjectsFailed > 0 {
-		return sum, fmt.Errorf("%d of %d objects: %w", sum.ObjectsFailed, sum.ObjectsListed-sum.ObjectsUnchanged, ErrObjectsFailed)
+		errs = append(errs, fmt.Errorf("%d of %d objects: %w", sum.ObjectsFailed, sum.ObjectsListed-sum.ObjectsUnchanged, ErrObjectsFailed))
 	}
-	return sum, nil
+	return sum, errors.Join(errs...)
 }
 
 func withDefaults(o Options) Options {
@@ -328,10 +348,20 @@ func decodeObject(ctx context.Context, src Source, o Object) result {
 	p := packers.Get().(*packer)
 	defer packers.Put(p)
 	p.reset()
-	_, err = Decode(rc, func(raw []byte) error {
+	body := &countingReader{r: rc}
+	_, err = Decode(body, func(raw []byte) error {
 		p.add(raw)
 		return nil
 	})
+	if err == nil {
+		// Read to the end, past what the decoder needed, so that the
+		// source's own checks (Content-Length, ETag) run and the size
+		// can be compared with the listing's: an object cut short at a
+		// line boundary decodes without error.
+		if _, err = io.Copy(io.Discard, body); err == nil && body.n != o.Size {
+			err = fmt.Errorf("%w: read %d bytes, listed as %d (cut short or changed while read)", ErrCorrupt, body.n, o.Size)
+		}
+	}
 	switch {
 	case errors.Is(err, ErrDigest):
 		return result{obj: o, status: StatusSkipped, err: err}
@@ -346,6 +376,18 @@ func decodeObject(ctx context.Context, src Source, o Object) result {
 		return result{obj: o, status: StatusFailed, err: fmt.Errorf("event %d is not valid UTF-8", p.notUTF8)}
 	}
 	return result{obj: o, packed: p.pack(), status: StatusLoaded}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // looksLikeLog reports whether a key's name promises JSON, so that a
