@@ -154,6 +154,9 @@ var packers = sync.Pool{New: func() any { return new(packer) }}
 
 func (pk *packed) len() int { return len(pk.ends) }
 
+// len returns the number of records added since the last pack.
+func (p *packer) len() int { return len(p.ends) }
+
 // block returns the block holding record i.
 func (pk *packed) block(i int) int {
 	return sort.SearchInts(pk.first, i+1) - 1

@@ -96,6 +96,18 @@ type Summary struct {
 // some objects failed; the rest were loaded.
 var ErrObjectsFailed = errors.New("some objects failed to load")
 
+// ErrRecordTooLarge is wrapped by the error of an object that holds an
+// event larger than maxRecordBytes. The object fails whole, as for any
+// other fault, rather than load without that event: the manifest never
+// calls an object loaded that is not all in the database.
+var ErrRecordTooLarge = errors.New("event too large")
+
+// maxRecordBytes is the largest event ingest hands to DuckDB. CloudTrail
+// writes none near it, but exports and re-shipped logs carry whatever
+// they were given, and DuckDB's insert ran out of memory at ingest's
+// default limit on a single far larger event, failing its whole batch.
+const maxRecordBytes = 8 << 20
+
 // ErrListingFailed is wrapped by Load's error when some folders could not
 // be listed (they are in Summary.Failures); the objects of the others
 // were loaded. The next run lists them again.
@@ -226,15 +238,22 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 			return err
 		}
 		defer w.close()
+		// Objects loaded or skipped count once their batch commits: a
+		// run that fails has not loaded them.
+		var loaded, skipped int
+		var bytes int64
 		commit := func() error {
 			st, err := w.commit(gctx)
 			if err != nil {
 				return err
 			}
+			sum.ObjectsLoaded += loaded - len(st.invalid)
+			sum.ObjectsSkipped += skipped
+			sum.Bytes += bytes
+			loaded, skipped, bytes = 0, 0, 0
 			sum.EventsNew += st.newEvents
 			sum.EventsDuplicate += st.dupEvents
 			for _, f := range st.invalid {
-				sum.ObjectsLoaded--
 				sum.ObjectsFailed++
 				if len(sum.Failures) < maxFailuresKept {
 					sum.Failures = append(sum.Failures, f)
@@ -248,12 +267,12 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 			prog.ObjectsListed = listed.Load()
 			switch r.status {
 			case StatusLoaded:
-				sum.ObjectsLoaded++
-				sum.Bytes += r.obj.Size
+				loaded++
+				bytes += r.obj.Size
 				prog.Bytes += r.obj.Size
 				prog.Events += int64(r.packed.len())
 			case StatusSkipped:
-				sum.ObjectsSkipped++
+				skipped++
 			case StatusFailed:
 				sum.ObjectsFailed++
 				if len(sum.Failures) < maxFailuresKept {
@@ -350,6 +369,10 @@ func decodeObject(ctx context.Context, src Source, o Object) result {
 	p.reset()
 	body := &countingReader{r: rc}
 	_, err = Decode(body, func(raw []byte) error {
+		if len(raw) > maxRecordBytes {
+			return fmt.Errorf("%w: event %d is %.1f MiB, more than the %d MiB ingest stores",
+				ErrRecordTooLarge, p.len()+1, float64(len(raw))/(1<<20), maxRecordBytes>>20)
+		}
 		p.add(raw)
 		return nil
 	})
