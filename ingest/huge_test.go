@@ -65,7 +65,6 @@ func TestLoadHugeRecordFailsAlone(t *testing.T) {
 	}
 }
 
-
 // TestSummaryCountsCommittedObjects interrupts a run before its batch
 // commits: the summary must not count as loaded the objects the database
 // does not hold.
