@@ -30,6 +30,7 @@ type ingestOptions struct {
 	NoAttribute bool
 	MemoryLimit string
 	Relist      bool
+	ReadTimeout time.Duration
 }
 
 func newIngestCmd(a *app) *cobra.Command {
@@ -91,6 +92,7 @@ Exit status: 0 all loaded, 1 error, 2 bad usage, 3 some objects failed,
 	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "S3-compatible endpoint `URL` (path-style addressing); AWS_ENDPOINT_URL_S3 works too")
 	f.BoolVar(&opts.NoAttribute, "no-attribute", false, "do not run attribution after loading")
 	f.BoolVar(&opts.Relist, "relist", false, "list every day folder, not only those since the last complete run (for logs copied into older folders)")
+	f.DurationVar(&opts.ReadTimeout, "read-timeout", ingest.DefaultReadTimeout, "fail an S3 object or listing page that sends nothing for this `duration` (retries included); it is retried next run")
 	f.StringVar(&opts.MemoryLimit, "memory-limit", defaultMemoryLimit, "cap on DuckDB's buffer `memory` (joins and sorts spill to disk beyond it); while loading, DuckDB gets 60% of it (at least 300MB) and records in flight the rest")
 	return cmd
 }
@@ -130,6 +132,7 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 	if opts.EndpointURL != "" {
 		srcOpts.EndpointURL = opts.EndpointURL
 	}
+	srcOpts.ReadTimeout = opts.ReadTimeout
 
 	loading, err := scaleSize(opts.MemoryLimit, 0.6, 300<<20)
 	if err != nil {
