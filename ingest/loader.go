@@ -435,9 +435,7 @@ func newObjects(ctx context.Context, db *store.DB, batch []Object) ([]Object, in
 	for i, o := range batch {
 		uris[i] = o.URI
 	}
-	rows, err := db.SQL.QueryContext(ctx,
-		`SELECT uri, etag FROM objects WHERE status IN ('loaded', 'skipped') AND uri IN (SELECT unnest(?::VARCHAR[]))`,
-		uris)
+	rows, err := db.SQL.QueryContext(ctx, knownObjectsSQL, sql.Named("uris", uris))
 	if err != nil {
 		return nil, 0, fmt.Errorf("read manifest: %w", err)
 	}
