@@ -204,3 +204,97 @@ func (w *writer) dropInvalid(ctx context.Context) ([]Failure, error) {
 	w.batch.drop(bad)
 	return bad, nil
 }
+
+// writeStats are the writer's counts: what the batches it committed hold.
+type writeStats struct {
+	loaded, skipped, failed int
+	failures                []Failure // the first maxFailuresKept
+	newEvents, dupEvents    int64
+	bytes                   int64 // of the objects loaded
+}
+
+// failure counts a failed object.
+func (s *writeStats) failure(f Failure) {
+	s.failed++
+	if len(s.failures) < maxFailuresKept {
+		s.failures = append(s.failures, f)
+	}
+}
+
+// progressFunc tells a Load's caller how far it got; listed is the
+// lister's running count.
+type progressFunc struct {
+	report  func(Progress)
+	listed  func() int64
+	started time.Time
+}
+
+// run is Load's last stage: it records each result of done in the
+// manifest, and its records in events, committing a batch whenever it
+// holds batchEvents records, and checkpoints the database at the end.
+// Objects count as loaded or skipped once their batch has committed: a
+// run that fails has not loaded them.
+func (w *writer) run(ctx context.Context, done <-chan result, batchEvents int, progress progressFunc) (writeStats, error) {
+	var st writeStats
+	var pending writeStats // loaded, skipped and bytes since the last commit
+	prog := Progress{Started: progress.started}
+	commit := func() error {
+		bs, err := w.commit(ctx)
+		if err != nil {
+			return err
+		}
+		st.loaded += pending.loaded - len(bs.invalid)
+		st.skipped += pending.skipped
+		st.bytes += pending.bytes
+		pending = writeStats{}
+		st.newEvents += bs.newEvents
+		st.dupEvents += bs.dupEvents
+		for _, f := range bs.invalid {
+			st.failure(f)
+			w.log.Warn("Object failed", "uri", f.URI, "err", f.Err)
+		}
+		return nil
+	}
+	for r := range done {
+		prog.ObjectsDone++
+		prog.ObjectsListed = progress.listed()
+		switch r.status {
+		case StatusLoaded:
+			pending.loaded++
+			pending.bytes += r.obj.Size
+			prog.Bytes += r.obj.Size
+			prog.Events += int64(r.packed.len())
+		case StatusSkipped:
+			pending.skipped++
+		case StatusFailed:
+			st.failure(Failure{URI: r.obj.URI, Err: r.err.Error()})
+			w.log.Warn("Object failed", "uri", r.obj.URI, "err", r.err)
+		}
+		if err := w.add(r); err != nil {
+			return st, err
+		}
+		if w.pending >= batchEvents {
+			if err := commit(); err != nil {
+				return st, err
+			}
+		}
+		if progress.report != nil {
+			progress.report(prog)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	if err := commit(); err != nil {
+		return st, err
+	}
+	// Checkpoint now, inside the run's time, rather than when the
+	// database closes: DuckDB then merges the partly filled row groups
+	// the batches left.
+	t := time.Now()
+	if _, err := w.conn.ExecContext(ctx, `CHECKPOINT`); err != nil {
+		return st, fmt.Errorf("checkpoint: %w", err)
+	}
+	w.log.Debug("Checkpointed", "took", time.Since(t))
+	return st, nil
+}
