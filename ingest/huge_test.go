@@ -95,3 +95,48 @@ func TestSummaryCountsCommittedObjects(t *testing.T) {
 		t.Errorf("Load() = %+v after an interrupted run; the database holds %d loaded objects", sum, n)
 	}
 }
+
+// TestLoadObjectsTooLargeTogether loads a batch of objects of large
+// events that DuckDB cannot store together within its memory limit: the
+// objects are committed one at a time, and the one it cannot store even
+// alone fails with the reason.
+func TestLoadObjectsTooLargeTogether(t *testing.T) {
+	day := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+	const acct = "111122223333"
+	large := func(prefix string, n int) []byte {
+		var b bytes.Buffer
+		for i := range n {
+			b.WriteString(hugeEvent(fmt.Sprintf("%s-%04d", prefix, i), day.Add(time.Hour), acct, 64<<10) + "\n")
+		}
+		return b.Bytes()
+	}
+	tooLarge := ctKey(acct, "us-east-1", day, 9)
+	files := map[string][]byte{tooLarge: large("z", largeEvents[1])}
+	for i := range 3 {
+		files[ctKey(acct, "us-east-1", day, i)] = large(fmt.Sprint("o", i), largeEvents[0])
+	}
+	root := writeTree(t, files)
+	db, err := store.OpenWith(t.Context(), filepath.Join(t.TempDir(), "test.duckdb"), store.ReadWrite, store.Options{MemoryLimit: largeMemory})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	sum, err := load(t, db, root, Options{Workers: 2})
+	if !errors.Is(err, ErrObjectsFailed) {
+		t.Fatalf("Load() = %+v, %v; want ErrObjectsFailed", sum, err)
+	}
+	if sum.ObjectsLoaded != 3 || sum.ObjectsFailed != 1 || len(sum.Failures) != 1 ||
+		sum.Failures[0].URI != filepath.Join(root, filepath.FromSlash(tooLarge)) || !strings.Contains(sum.Failures[0].Err, "out of memory") {
+		t.Errorf("Load() = %+v, want 3 loaded and %s failed for memory", sum, tooLarge)
+	}
+	if n, want := count(t, db, `SELECT count(*) FROM events`), int64(3*largeEvents[0]); n != want || sum.EventsNew != want {
+		t.Errorf("events = %d (summary %d), want %d", n, sum.EventsNew, want)
+	}
+}
+
+// largeEvents are the events of 64 KiB in each small and in the too large
+// object of TestLoadObjectsTooLargeTogether, for the memory limit
+// largeMemory.
+var largeEvents = [2]int{200, 1000}
+
+const largeMemory = "300MiB"

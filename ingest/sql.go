@@ -58,6 +58,10 @@ var (
 	knownObjectsSQL      = mustRender(mustTemplate("known_objects.sql"), nil)
 	listedThroughSQL     = mustRender(mustTemplate("listed_through.sql"), nil)
 	failedObjectsSQL     = mustRender(mustTemplate("failed_objects.sql"), nil)
+	stagingSaveSQL       = mustRender(mustTemplate("staging_save.sql"), nil)
+	stagingClearSQL      = mustRender(mustTemplate("staging_clear.sql"), nil)
+	stagingPickSQL       = mustRender(mustTemplate("staging_pick.sql"), nil)
+	stagingFailSQL       = mustRender(mustTemplate("staging_fail.sql"), nil)
 	saveListedThroughSQL = mustRender(mustTemplate("save_listed_through.sql"), nil)
 
 	// insertEventsSQL reads the JSON paths eventPaths lists, bound as

@@ -33,6 +33,10 @@ func TestSQLGolden(t *testing.T) {
 		"listed_through":      listedThroughSQL,
 		"failed_objects":      failedObjectsSQL,
 		"save_listed_through": saveListedThroughSQL,
+		"staging_save":        stagingSaveSQL,
+		"staging_clear":       stagingClearSQL,
+		"staging_pick":        stagingPickSQL,
+		"staging_fail":        stagingFailSQL,
 		"event_id":            mustRender(mustTemplate("event_id"), "record"),
 	}
 	for name, q := range rendered {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -119,6 +120,11 @@ func (w *writer) commit(ctx context.Context) (batchStats, error) {
 			st.invalid = bad
 		}
 	}
+	if isOutOfMemory(err) && len(w.batch.objects) > 1 {
+		invalid := st.invalid
+		st, err = w.commitApart(ctx)
+		st.invalid = append(invalid, st.invalid...)
+	}
 	if err != nil {
 		return batchStats{}, err
 	}
@@ -128,6 +134,72 @@ func (w *writer) commit(ctx context.Context) (batchStats, error) {
 	}
 	w.pending, w.staged = 0, 0
 	return st, nil
+}
+
+// commitApart commits the staged objects one at a time, after DuckDB ran
+// out of memory storing them together: an object it cannot store even
+// alone fails, with the reason, and the others load. The objects without
+// records (failed, skipped or empty) commit last.
+func (w *writer) commitApart(ctx context.Context) (batchStats, error) {
+	var total batchStats
+	exec := func(q string, args ...any) error {
+		if _, err := w.conn.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("commit objects apart: %w", err)
+		}
+		return nil
+	}
+	pick := func(uris []string, rest bool) error {
+		if err := exec(stagingClearSQL); err != nil {
+			return err
+		}
+		return exec(stagingPickSQL, sql.Named("uris", uris), sql.Named("rest", rest))
+	}
+	commit := func() error {
+		st, err := w.commitOnce(ctx)
+		if err != nil {
+			return err
+		}
+		total.newEvents += st.newEvents
+		total.dupEvents += st.dupEvents
+		return nil
+	}
+	if err := exec(stagingSaveSQL); err != nil {
+		return total, err
+	}
+	objects := slices.Clone(w.batch.objects)
+	uris := make([]string, len(objects))
+	for i, o := range objects {
+		uris[i] = o.uri
+		if err := pick([]string{o.uri}, false); err != nil {
+			return total, err
+		}
+		w.batch.refill(objects[i : i+1])
+		err := commit()
+		if isOutOfMemory(err) {
+			f := Failure{URI: o.uri, Err: fmt.Sprintf("DuckDB ran out of memory storing its %d events, even alone (--memory-limit)", o.len())}
+			w.log.Debug("Object too large to store", "uri", o.uri, "err", err)
+			if err := exec(stagingFailSQL, sql.Named("error", f.Err)); err != nil {
+				return total, err
+			}
+			w.batch.reset()
+			err = commit()
+			total.invalid = append(total.invalid, f)
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	if err := pick(uris, true); err != nil {
+		return total, err
+	}
+	w.batch.reset()
+	return total, commit()
+}
+
+// isOutOfMemory reports whether err is DuckDB running out of memory.
+func isOutOfMemory(err error) bool {
+	var de *duckdb.Error
+	return errors.As(err, &de) && de.Type == duckdb.ErrorTypeOutOfMemory
 }
 
 func (w *writer) commitOnce(ctx context.Context) (batchStats, error) {
