@@ -28,9 +28,8 @@ type Options struct {
 	// BatchEvents is how many events are committed in one transaction,
 	// together with the manifest rows of their objects (default 500,000).
 	// DuckDB writes large transactions straight to the file in full row
-	// groups, and the batch is held compressed (about 200 bytes an
-	// event), so large batches are both faster and cheap in memory: on
-	// 1,000,000 events, 500,000 took two thirds of the time 122,880 did.
+	// groups, and the batch is held compressed, so large batches are both
+	// faster and cheap in memory.
 	BatchEvents int
 	// Relist lists every day folder, not only those from where the last
 	// complete run got to (see resumePoints): for logs copied into older
