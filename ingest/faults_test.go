@@ -43,6 +43,12 @@ const (
 	// cutListing answers a listing request with half its XML, and a
 	// Content-Length that matches.
 	cutListing
+	// listingNoToken says a listing page is truncated but gives no
+	// continuation token.
+	listingNoToken
+	// listingDropKey leaves the first key out of a listing page, which
+	// still counts it in KeyCount.
+	listingDropKey
 )
 
 // faultProxy is a reverse proxy on loopback in front of an S3 server that
@@ -132,6 +138,20 @@ func (fp *faultProxy) modify(resp *http.Response) error {
 		if f == cutBody {
 			resp.Header.Set("ETag", `"0123456789abcdef0123456789abcdef-2"`)
 		}
+	case listingNoToken, listingDropKey:
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if f == listingNoToken {
+			body = bytes.Replace(body, []byte("<IsTruncated>false</IsTruncated>"), []byte("<IsTruncated>true</IsTruncated>"), 1)
+		} else if i, j := bytes.Index(body, []byte("<Contents>")), bytes.Index(body, []byte("</Contents>")); i >= 0 && j > i {
+			body = append(body[:i:i], body[j+len("</Contents>"):]...)
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	case flipByte:
 		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
@@ -284,6 +304,20 @@ func TestS3Faults(t *testing.T) {
 		{
 			name:    "CutListingPage",
 			faults:  map[string]fault{listPrefix: cutListing},
+			failed:  []string{"s3://" + bucket + "/trail/AWSLogs/" + accounts[1] + "/CloudTrail/"},
+			loaded:  5,
+			wantErr: ErrListingFailed,
+		},
+		{
+			name:    "ListingTruncatedWithoutToken",
+			faults:  map[string]fault{listPrefix: listingNoToken},
+			failed:  []string{"s3://" + bucket + "/trail/AWSLogs/" + accounts[1] + "/CloudTrail/"},
+			loaded:  5,
+			wantErr: ErrListingFailed,
+		},
+		{
+			name:    "ListingWithoutAKey",
+			faults:  map[string]fault{listPrefix: listingDropKey},
 			failed:  []string{"s3://" + bucket + "/trail/AWSLogs/" + accounts[1] + "/CloudTrail/"},
 			loaded:  5,
 			wantErr: ErrListingFailed,
