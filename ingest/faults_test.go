@@ -122,8 +122,7 @@ func (fp *faultProxy) modify(resp *http.Response) error {
 	f, _ := fp.match(resp.Request)
 	switch f {
 	case cutBody, cutListing:
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		body, err := readBody(resp)
 		if err != nil {
 			return err
 		}
@@ -139,8 +138,7 @@ func (fp *faultProxy) modify(resp *http.Response) error {
 			resp.Header.Set("ETag", `"0123456789abcdef0123456789abcdef-2"`)
 		}
 	case listingNoToken, listingDropKey:
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		body, err := readBody(resp)
 		if err != nil {
 			return err
 		}
@@ -153,8 +151,7 @@ func (fp *faultProxy) modify(resp *http.Response) error {
 		resp.ContentLength = int64(len(body))
 		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	case flipByte:
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		body, err := readBody(resp)
 		if err != nil {
 			return err
 		}
@@ -165,8 +162,7 @@ func (fp *faultProxy) modify(resp *http.Response) error {
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		stripChecksums(resp.Header)
 	case stallBody:
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		body, err := readBody(resp)
 		if err != nil {
 			return err
 		}
@@ -174,6 +170,12 @@ func (fp *faultProxy) modify(resp *http.Response) error {
 		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body[:len(body)/2]), stalled{ctx}))
 	}
 	return nil
+}
+
+// readBody reads and closes an answer's body.
+func readBody(resp *http.Response) ([]byte, error) {
+	body, err := io.ReadAll(resp.Body)
+	return body, errors.Join(err, resp.Body.Close())
 }
 
 // stripChecksums makes an answer look like one from a server, or for an

@@ -19,6 +19,22 @@ func hugeEvent(id string, at time.Time, acct string, size int) string {
 	return e[:len(e)-1] + `,"requestParameters":{"policy":"` + strings.Repeat("x", size) + `"}}`
 }
 
+// openTestDBLimited opens a new database with DuckDB's memory limit set,
+// as ingest sets it (300MiB unless --memory-limit says otherwise).
+func openTestDBLimited(t *testing.T, limit string) *store.DB {
+	t.Helper()
+	db, err := store.OpenWith(t.Context(), filepath.Join(t.TempDir(), "test.duckdb"), store.ReadWrite, store.Options{MemoryLimit: limit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return db
+}
+
 // TestLoadHugeRecordFailsAlone loads, at the memory limit ingest gives
 // DuckDB by default, a batch in which one event is far larger than any
 // CloudTrail writes: its object fails with the reason, and the rest of
@@ -35,11 +51,7 @@ func TestLoadHugeRecordFailsAlone(t *testing.T) {
 		hugeKey:                          huge.Bytes(),
 		ctKey(acct, "us-east-1", day, 3): linesObject("c", 100, day.Add(time.Hour), acct),
 	})
-	db, err := store.OpenWith(t.Context(), filepath.Join(t.TempDir(), "test.duckdb"), store.ReadWrite, store.Options{MemoryLimit: "300MiB"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTestDBLimited(t, "300MiB")
 
 	for run := 1; run <= 2; run++ {
 		sum, err := load(t, db, root, Options{Workers: 2})
@@ -116,11 +128,7 @@ func TestLoadObjectsTooLargeTogether(t *testing.T) {
 		files[ctKey(acct, "us-east-1", day, i)] = large(fmt.Sprint("o", i), largeEvents[0])
 	}
 	root := writeTree(t, files)
-	db, err := store.OpenWith(t.Context(), filepath.Join(t.TempDir(), "test.duckdb"), store.ReadWrite, store.Options{MemoryLimit: largeMemory})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTestDBLimited(t, largeMemory)
 	sum, err := load(t, db, root, Options{Workers: 2})
 	if !errors.Is(err, ErrObjectsFailed) {
 		t.Fatalf("Load() = %+v, %v; want ErrObjectsFailed", sum, err)
