@@ -96,20 +96,25 @@ func indexOf(parts []string, s string) int {
 // list there (see resumePoints); the earlier day folders are not listed,
 // except for the failed objects retry names there, by URI. Both apply only
 // when f has no time bounds.
-func walk(ctx context.Context, src Source, f Filter, resume map[string]time.Time, retry map[string][]string, fn func(Object) error) (resumed int, err error) {
+//
+// A folder whose listing fails is passed over and returned in failed,
+// its URI with the error: the other folders are listed. An error of fn
+// ends the walk.
+func walk(ctx context.Context, src Source, f Filter, resume map[string]time.Time, retry map[string][]string, fn func(Object) error) (resumed int, failed []Failure, err error) {
 	if f.timed() {
 		resume, retry = nil, nil
 	}
 	w := walker{src: src, f: f, resume: resume, retry: retry, fn: fn}
 	if f.empty() && len(resume) == 0 {
-		return 0, w.list(ctx, "", "")
+		err = w.list(ctx, "", "")
+		return 0, w.failed, err
 	}
 	lv, date := startLevel(src.URI(""))
 	if len(date) > 0 && !dayRangeOverlaps(f, date) {
-		return 0, nil // the root is a date folder outside the time filter
+		return 0, nil, nil // the root is a date folder outside the time filter
 	}
 	err = w.level(ctx, "", lv, date)
-	return w.resumed, err
+	return w.resumed, w.failed, err
 }
 
 // startLevel is where in CloudTrail's layout a source's root folder is,
@@ -150,7 +155,28 @@ type walker struct {
 	resume  map[string]time.Time
 	retry   map[string][]string // by region folder URI: failed objects before its resume point
 	fn      func(Object) error
-	resumed int // region folders listed from a resume point
+	resumed int       // region folders listed from a resume point
+	failed  []Failure // folders whose listing failed
+}
+
+// listed returns the error of a listing of folder prefix: nil, after
+// noting the folder as failed, when the source failed to list it; err
+// itself when the listing was cancelled or fn failed (fnErr).
+func (w *walker) listed(ctx context.Context, prefix string, err, fnErr error) error {
+	if err == nil || fnErr != nil || ctx.Err() != nil {
+		return err
+	}
+	w.failed = append(w.failed, Failure{URI: w.src.URI(prefix), Err: err.Error()})
+	return nil
+}
+
+// call calls w.fn, keeping its error in *fnErr.
+func (w *walker) call(o Object, fnErr *error) error {
+	err := w.fn(o)
+	if err != nil {
+		*fnErr = err
+	}
+	return err
 }
 
 // isNonEventKey reports keys CloudTrail writes that hold no events.
@@ -161,12 +187,14 @@ func isNonEventKey(key string) bool {
 
 // list lists everything below prefix that sorts after after, flat.
 func (w *walker) list(ctx context.Context, prefix, after string) error {
-	return w.src.ListAfter(ctx, prefix, after, func(o Object) error {
+	var fnErr error
+	err := w.src.ListAfter(ctx, prefix, after, func(o Object) error {
 		if isNonEventKey(o.Key) {
 			return nil
 		}
-		return w.fn(o)
+		return w.call(o, &fnErr)
 	})
+	return w.listed(ctx, prefix, err, fnErr)
 }
 
 // level handles one folder. date holds the year/month/day parts seen so far.
@@ -191,7 +219,7 @@ func (w *walker) level(ctx context.Context, prefix string, lv level, date []stri
 	}
 	dirs, objs, err := w.src.ListDirs(ctx, prefix)
 	if err != nil {
-		return err
+		return w.listed(ctx, prefix, err, nil)
 	}
 	for _, o := range objs {
 		if lv == levelAbove && !isNonEventKey(o.Key) {
@@ -239,13 +267,14 @@ func (w *walker) retryFailed(ctx context.Context, prefix string, uris []string) 
 		}
 	}
 	for _, day := range days {
+		var fnErr error
 		err := w.src.List(ctx, day, func(o Object) error {
 			if !want[o.Key] {
 				return nil
 			}
-			return w.fn(o)
+			return w.call(o, &fnErr)
 		})
-		if err != nil {
+		if err := w.listed(ctx, day, err, fnErr); err != nil {
 			return err
 		}
 	}

@@ -269,7 +269,8 @@ func TestWalkPrunesByLayout(t *testing.T) {
 			}
 			src := &countingSource{Source: dir}
 			var got []string
-			_, err = walk(t.Context(), src, tt.filter, tt.resume, nil, func(o Object) error {
+			var failed []Failure
+			_, failed, err = walk(t.Context(), src, tt.filter, tt.resume, nil, func(o Object) error {
 				info, ok := ParseKey(o.Key)
 				if !ok {
 					t.Errorf("walk() listed %q, outside the layout", o.Key)
@@ -278,8 +279,8 @@ func TestWalkPrunesByLayout(t *testing.T) {
 				got = append(got, info.AccountID+"/"+info.Region+"/"+info.Day.Format("02"))
 				return nil
 			})
-			if err != nil {
-				t.Fatal(err)
+			if err != nil || len(failed) > 0 {
+				t.Fatalf("walk() = %v, failed %v", err, failed)
 			}
 			if fmt.Sprint(sorted(got)) != fmt.Sprint(sorted(tt.want)) {
 				t.Errorf("walk(%+v) = %v, want %v", tt.filter, sorted(got), sorted(tt.want))
@@ -425,15 +426,15 @@ func TestWalkFromInsideLayout(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			if _, err := walk(t.Context(), src, tt.filter, nil, nil, func(o Object) error {
+			if _, failed, err := walk(t.Context(), src, tt.filter, nil, nil, func(o Object) error {
 				info, ok := ParseKey(o.URI)
 				if !ok {
 					t.Fatalf("walk() listed %q, outside the layout", o.URI)
 				}
 				got = append(got, info.AccountID+"/"+info.Region+"/"+info.Day.Format("02"))
 				return nil
-			}); err != nil {
-				t.Fatal(err)
+			}); err != nil || len(failed) > 0 {
+				t.Fatalf("walk() = %v, failed %v", err, failed)
 			}
 			if fmt.Sprint(sorted(got)) != fmt.Sprint(sorted(tt.want)) {
 				t.Errorf("walk(%+v) from %s = %v, want %v", tt.filter, tt.at, sorted(got), sorted(tt.want))

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -32,7 +33,7 @@ const resumeMargin = 24 * time.Hour
 func resumePoints(ctx context.Context, db *store.DB, src Source) (resume map[string]time.Time, retry map[string][]string, err error) {
 	root := src.URI("")
 	resume = map[string]time.Time{}
-	rows, err := db.SQL.QueryContext(ctx, `SELECT folder, day FROM listed_through WHERE starts_with(folder, ?)`, root)
+	rows, err := db.SQL.QueryContext(ctx, listedThroughSQL, sql.Named("root", root))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read listing state: %w", err)
 	}
@@ -51,7 +52,7 @@ func resumePoints(ctx context.Context, db *store.DB, src Source) (resume map[str
 	if len(resume) == 0 {
 		return nil, nil, nil
 	}
-	failed, err := db.SQL.QueryContext(ctx, `SELECT uri FROM objects WHERE status = 'failed' AND starts_with(uri, ?) ORDER BY uri`, root)
+	failed, err := db.SQL.QueryContext(ctx, failedObjectsSQL, sql.Named("root", root))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read manifest: %w", err)
 	}
@@ -82,10 +83,8 @@ func saveListedThrough(ctx context.Context, db *store.DB, through map[string]tim
 		folders = append(folders, f)
 		days = append(days, d.Format(time.DateOnly))
 	}
-	_, err := db.SQL.ExecContext(ctx, `INSERT INTO listed_through (folder, day, listed_at)
-		SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])::DATE, ?::TIMESTAMPTZ
-		ON CONFLICT (folder) DO UPDATE SET day = greatest(day, excluded.day), listed_at = excluded.listed_at`,
-		folders, days, now.UTC())
+	_, err := db.SQL.ExecContext(ctx, saveListedThroughSQL,
+		sql.Named("folders", folders), sql.Named("days", days), sql.Named("now", now.UTC()))
 	if err != nil {
 		return fmt.Errorf("save listing state: %w", err)
 	}

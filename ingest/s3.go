@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
@@ -34,6 +35,8 @@ type s3Source struct {
 	client *s3.Client
 	bucket string
 	root   string // key prefix: empty or ending in '/'
+	// readTimeout fails a request that receives nothing for this long.
+	readTimeout time.Duration
 }
 
 // parseS3URI splits s3://bucket[/prefix] into the bucket and a prefix that
@@ -105,7 +108,10 @@ func openS3Source(ctx context.Context, uri string, opts SourceOptions) (Source, 
 			})
 		})
 	}
-	src := &s3Source{client: newClient(cfg.Region), bucket: bucket, root: root}
+	src := &s3Source{client: newClient(cfg.Region), bucket: bucket, root: root, readTimeout: opts.ReadTimeout}
+	if src.readTimeout <= 0 {
+		src.readTimeout = DefaultReadTimeout
+	}
 	if discover {
 		region, err := src.bucketRegion(ctx)
 		if err != nil {
@@ -164,9 +170,9 @@ func (s *s3Source) ListAfter(ctx context.Context, prefix, startAfter string, fn 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		page, err := p.NextPage(ctx)
+		page, err := s.nextPage(ctx, p, prefix)
 		if err != nil {
-			return s.errorf(ctx, "list", prefix, err)
+			return err
 		}
 		for _, o := range page.Contents {
 			if err := ctx.Err(); err != nil {
@@ -198,9 +204,9 @@ func (s *s3Source) ListDirs(ctx context.Context, prefix string) ([]string, []Obj
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		page, err := p.NextPage(ctx)
+		page, err := s.nextPage(ctx, p, prefix)
 		if err != nil {
-			return nil, nil, s.errorf(ctx, "list", prefix, err)
+			return nil, nil, err
 		}
 		for _, cp := range page.CommonPrefixes {
 			dirs = append(dirs, strings.TrimPrefix(aws.ToString(cp.Prefix), s.root))
@@ -235,16 +241,44 @@ func (s *s3Source) toObject(key string, etag *string, size *int64) (Object, bool
 	}, true
 }
 
-// Open streams the object's body; the caller closes it.
+// nextPage returns the next listing page, or fails when it does not
+// arrive within the read timeout (retries included) or cannot be
+// trusted to hold every key it should: a page that says more follow but
+// gives no token to ask for them would end the listing early, silently.
+func (s *s3Source) nextPage(ctx context.Context, p *s3.ListObjectsV2Paginator, prefix string) (*s3.ListObjectsV2Output, error) {
+	pctx, idle := newIdleTimer(ctx, s.readTimeout)
+	defer idle.stop()
+	page, err := p.NextPage(pctx)
+	if err != nil {
+		return nil, s.errorf(ctx, "list", prefix, idle.stalled(pctx, err))
+	}
+	if aws.ToBool(page.IsTruncated) && aws.ToString(page.NextContinuationToken) == "" {
+		return nil, s.errorf(ctx, "list", prefix, fmt.Errorf("%w: a page says more keys follow but gives no continuation token", ErrBrokenListing))
+	}
+	if kc := page.KeyCount; kc != nil && int(*kc) != len(page.Contents)+len(page.CommonPrefixes) {
+		return nil, s.errorf(ctx, "list", prefix, fmt.Errorf("%w: a page says it holds %d keys but lists %d", ErrBrokenListing, *kc, len(page.Contents)+len(page.CommonPrefixes)))
+	}
+	return page, nil
+}
+
+// ErrBrokenListing is wrapped by the error of a listing page that cannot
+// be trusted to name every key it should.
+var ErrBrokenListing = errors.New("broken listing")
+
+// Open streams the object's body; the caller closes it. The body fails
+// rather than ends when it is cut short or does not hash to its ETag,
+// and fails when nothing arrives for the read timeout.
 func (s *s3Source) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{
+	octx, idle := newIdleTimer(ctx, s.readTimeout)
+	out, err := s.client.GetObject(octx, &s3.GetObjectInput{
 		Bucket: aws.String(s.bucket),
 		Key:    aws.String(s.root + key),
 	})
 	if err != nil {
-		return nil, s.errorf(ctx, "get", key, err)
+		idle.stop()
+		return nil, s.errorf(ctx, "get", key, idle.stalled(octx, err))
 	}
-	return out.Body, nil
+	return newS3Body(octx, idle, out), nil
 }
 
 // errorf names the bucket and key in an SDK error and replaces the SDK's

@@ -55,6 +55,9 @@ type SourceOptions struct {
 	Profile     string // AWS shared-config profile
 	Region      string // AWS region for the S3 client
 	EndpointURL string // S3-compatible endpoint; path-style addressing
+	// ReadTimeout fails the read of an object or listing page that
+	// receives nothing for this long (default DefaultReadTimeout).
+	ReadTimeout time.Duration
 	// HTTPClient, when set, is the HTTP client the S3 client uses (tests).
 	HTTPClient interface {
 		Do(*http.Request) (*http.Response, error)

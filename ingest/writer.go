@@ -3,15 +3,24 @@ package ingest
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/ctattrib/ctattrib/store"
 )
+
+// isInvalidInput reports whether err is DuckDB refusing its input, as it
+// refuses a batch holding an event that is not valid JSON (for which
+// TestInvalidJSONErrorType pins the type).
+func isInvalidInput(err error) bool {
+	var de *duckdb.Error
+	return errors.As(err, &de) && de.Type == duckdb.ErrorTypeInvalidInput
+}
 
 // writer holds a batch of raw records in memory, which DuckDB reads
 // through the table function ctattrib_batch, and moves each batch into
@@ -46,23 +55,9 @@ func newWriter(ctx context.Context, db *store.DB, now func() time.Time, log *slo
 		w.close()
 		return nil, err
 	}
-	setup := append([]string{
-		// Without it, rows of a parallel INSERT are written in order: each
-		// thread's partial row groups are rewritten at commit, which costs
-		// time and leaves the replaced blocks free in the file.
-		`SET preserve_insertion_order = false`,
-		// Merging the partly filled row groups each batch leaves rewrites
-		// every row group at each checkpoint: a third of the run's time.
-		`SET max_vacuum_tasks = 0`,
-		`CREATE OR REPLACE TEMP TABLE staging_objects (
-			uri VARCHAR, etag VARCHAR, size BIGINT, last_modified TIMESTAMPTZ,
-			status VARCHAR, events BIGINT, error VARCHAR)`,
-	}, macroSQL...)
-	for _, q := range setup {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			w.close()
-			return nil, fmt.Errorf("create staging: %w", err)
-		}
+	if _, err := conn.ExecContext(ctx, sessionSQL); err != nil {
+		w.close()
+		return nil, fmt.Errorf("create staging: %w", err)
 	}
 	if w.objects, err = store.NewAppender(conn, "staging_objects"); err != nil {
 		w.close()
@@ -105,48 +100,6 @@ func (w *writer) add(r result) error {
 	return nil
 }
 
-// keysSQL reads each staged record's key: recordKey's in Go, and in DuckDB
-// (eventIDExpr) for the few records recordKey could not tell.
-const keysSQL = `CREATE OR REPLACE TEMP TABLE batch_keys AS
-	SELECT rid, obj, event_id FROM ctattrib_batch(BATCH, false) WHERE event_id IS NOT NULL
-	UNION ALL
-	SELECT rid, obj, ` + eventIDExpr + ` FROM ctattrib_batch(BATCH, true)`
-
-// storedSQL finds the batch's event IDs that events already holds: a
-// semi join whose hash table holds the batch's IDs alone, while the
-// stored IDs stream past. Written as NOT EXISTS in keepSQL, DuckDB built
-// its hash table from every stored ID instead (guessing that a filter
-// kept a fifth of them), which grew with the database and ran out of
-// ingest's memory on 10,000,000 events.
-const storedSQL = `CREATE OR REPLACE TEMP TABLE batch_stored AS
-	SELECT e.event_id FROM event_rows e SEMI JOIN batch_keys k ON k.event_id = e.event_id`
-
-// keepSQL picks, per event ID in the batch, the one row to insert: none
-// when events already holds the ID, else the row from the first object in
-// URI order (CloudTrail delivers some events twice, in different files),
-// which is the lowest rid (commit sorts the objects). The aggregate holds
-// only integers besides the ID: with the object's URI in it, as arg_min
-// and min of source_uri, its hash tables took 370 MB of a 500,000-event
-// batch, the peak of the whole ingest.
-const keepSQL = `CREATE OR REPLACE TEMP TABLE batch_keep AS
-	SELECT min(b.rid) AS rid, min(b.obj) AS obj, b.event_id
-	FROM batch_keys b ANTI JOIN batch_stored s ON s.event_id = b.event_id
-	GROUP BY b.event_id`
-
-// objectsSQL names the batch's objects by their place in it ($1 is their
-// URIs in that order), for the manifest's count of new events.
-const objectsSQL = `CREATE OR REPLACE TEMP TABLE batch_objects AS
-	SELECT unnest(range(len($1::VARCHAR[])))::INTEGER AS obj, unnest($1::VARCHAR[]) AS uri`
-
-const manifestSQL = `INSERT INTO objects (uri, etag, size, last_modified, status, events, new_events, error, attempts, ingested_at)
-	SELECT o.uri, o.etag, o.size, o.last_modified, o.status, o.events, coalesce(n.cnt, 0), o.error, 1, $1::TIMESTAMPTZ
-	FROM staging_objects o
-	LEFT JOIN (SELECT bo.uri, count(*) AS cnt FROM batch_keep k JOIN batch_objects bo ON bo.obj = k.obj GROUP BY bo.uri) n ON n.uri = o.uri
-	ON CONFLICT (uri) DO UPDATE SET
-		etag = excluded.etag, size = excluded.size, last_modified = excluded.last_modified,
-		status = excluded.status, events = excluded.events, new_events = excluded.new_events,
-		error = excluded.error, attempts = attempts + 1, ingested_at = excluded.ingested_at`
-
 // commit writes the staged batch in one transaction and empties it. If an
 // event is not valid JSON, DuckDB refuses the whole batch: the objects
 // holding such events are then marked failed, their records dropped, and
@@ -160,30 +113,100 @@ func (w *writer) commit(ctx context.Context) (batchStats, error) {
 	}
 	w.batch.sortByURI()
 	st, err := w.commitOnce(ctx)
-	if err != nil && strings.Contains(err.Error(), "JSON") {
+	if isInvalidInput(err) {
 		var bad []Failure
 		if bad, err = w.dropInvalid(ctx); err == nil {
 			st, err = w.commitOnce(ctx)
 			st.invalid = bad
 		}
 	}
+	if isOutOfMemory(err) && len(w.batch.objects) > 1 {
+		invalid := st.invalid
+		st, err = w.commitApart(ctx)
+		st.invalid = append(invalid, st.invalid...)
+	}
 	if err != nil {
 		return batchStats{}, err
 	}
 	w.batch.reset()
-	for _, q := range []string{`DELETE FROM staging_objects`, `DROP TABLE IF EXISTS batch_keys`, `DROP TABLE IF EXISTS batch_stored`, `DROP TABLE IF EXISTS batch_keep`, `DROP TABLE IF EXISTS batch_objects`} {
-		if _, err := w.conn.ExecContext(ctx, q); err != nil {
-			return st, err
-		}
+	if _, err := w.conn.ExecContext(ctx, batchResetSQL); err != nil {
+		return st, err
 	}
 	w.pending, w.staged = 0, 0
 	return st, nil
 }
 
+// commitApart commits the staged objects one at a time, after DuckDB ran
+// out of memory storing them together: an object it cannot store even
+// alone fails, with the reason, and the others load. The objects without
+// records (failed, skipped or empty) commit last.
+func (w *writer) commitApart(ctx context.Context) (batchStats, error) {
+	var total batchStats
+	exec := func(q string, args ...any) error {
+		if _, err := w.conn.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("commit objects apart: %w", err)
+		}
+		return nil
+	}
+	pick := func(uris []string, rest bool) error {
+		if err := exec(stagingClearSQL); err != nil {
+			return err
+		}
+		return exec(stagingPickSQL, sql.Named("uris", uris), sql.Named("rest", rest))
+	}
+	commit := func() error {
+		st, err := w.commitOnce(ctx)
+		if err != nil {
+			return err
+		}
+		total.newEvents += st.newEvents
+		total.dupEvents += st.dupEvents
+		return nil
+	}
+	if err := exec(stagingSaveSQL); err != nil {
+		return total, err
+	}
+	objects := slices.Clone(w.batch.objects)
+	uris := make([]string, len(objects))
+	for i, o := range objects {
+		uris[i] = o.uri
+		if err := pick([]string{o.uri}, false); err != nil {
+			return total, err
+		}
+		w.batch.refill(objects[i : i+1])
+		err := commit()
+		if isOutOfMemory(err) {
+			f := Failure{URI: o.uri, Err: fmt.Sprintf("DuckDB ran out of memory storing its %d events, even alone (--memory-limit)", o.len())}
+			w.log.Debug("Object too large to store", "uri", o.uri, "err", err)
+			if err := exec(stagingFailSQL, sql.Named("error", f.Err)); err != nil {
+				return total, err
+			}
+			w.batch.reset()
+			err = commit()
+			total.invalid = append(total.invalid, f)
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	if err := pick(uris, true); err != nil {
+		return total, err
+	}
+	w.batch.reset()
+	return total, commit()
+}
+
+// isOutOfMemory reports whether err is DuckDB running out of memory.
+func isOutOfMemory(err error) bool {
+	var de *duckdb.Error
+	return errors.As(err, &de) && de.Type == duckdb.ErrorTypeOutOfMemory
+}
+
 func (w *writer) commitOnce(ctx context.Context) (batchStats, error) {
 	t0 := time.Now()
 	var st batchStats
-	if _, err := w.conn.ExecContext(ctx, w.sql(keysSQL)); err != nil {
+	batchID := sql.Named("batch", w.id)
+	if _, err := w.conn.ExecContext(ctx, batchKeysSQL, batchID); err != nil {
 		return st, fmt.Errorf("map events: %w", err)
 	}
 	tKeys := time.Since(t0)
@@ -192,7 +215,7 @@ func (w *writer) commitOnce(ctx context.Context) (batchStats, error) {
 		return st, err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	for _, q := range []string{storedSQL, keepSQL} {
+	for _, q := range []string{batchStoredSQL, batchKeepSQL} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return st, fmt.Errorf("deduplicate batch: %w", err)
 		}
@@ -201,19 +224,19 @@ func (w *writer) commitOnce(ctx context.Context) (batchStats, error) {
 	for i, o := range w.batch.objects {
 		uris[i] = o.uri
 	}
-	if _, err := tx.ExecContext(ctx, objectsSQL, uris); err != nil {
+	if _, err := tx.ExecContext(ctx, batchObjectsSQL, sql.Named("uris", uris)); err != nil {
 		return st, fmt.Errorf("deduplicate batch: %w", err)
 	}
 	tKeep := time.Since(t0)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO event_rows BY NAME `+w.sql(mapSQL), stringPaths); err != nil {
+	if _, err := tx.ExecContext(ctx, insertEventsSQL, sql.Named("paths", eventPaths), batchID); err != nil {
 		return st, fmt.Errorf("insert events: %w", err)
 	}
 	tInsert := time.Since(t0)
-	if _, err := tx.ExecContext(ctx, manifestSQL, w.now().UTC()); err != nil {
+	if _, err := tx.ExecContext(ctx, manifestSQL, sql.Named("now", w.now().UTC())); err != nil {
 		return st, fmt.Errorf("update manifest: %w", err)
 	}
 	var total int64
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM batch_keep), (SELECT count(*) FROM batch_keys)`).Scan(&st.newEvents, &total); err != nil {
+	if err := tx.QueryRowContext(ctx, batchCountsSQL).Scan(&st.newEvents, &total); err != nil {
 		return st, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -228,21 +251,13 @@ func (w *writer) commitOnce(ctx context.Context) (batchStats, error) {
 // dropInvalid finds the objects holding events that are not valid JSON,
 // marks them failed and drops their records from the batch.
 func (w *writer) dropInvalid(ctx context.Context) ([]Failure, error) {
-	fixes := []string{
-		`CREATE OR REPLACE TEMP TABLE batch_bad AS
-			SELECT source_uri, min(n) AS n FROM (
-				SELECT source_uri, record, row_number() OVER (PARTITION BY source_uri ORDER BY rid) AS n FROM ctattrib_batch(BATCH, false))
-			WHERE NOT json_valid(record) GROUP BY source_uri`,
-		`UPDATE staging_objects o SET status = 'failed',
-			error = 'event ' || b.n || ' is not valid JSON', events = 0
-			FROM batch_bad b WHERE b.source_uri = o.uri`,
+	if _, err := w.conn.ExecContext(ctx, batchBadSQL, sql.Named("batch", w.id)); err != nil {
+		return nil, fmt.Errorf("find invalid events: %w", err)
 	}
-	for _, f := range fixes {
-		if _, err := w.conn.ExecContext(ctx, w.sql(f)); err != nil {
-			return nil, fmt.Errorf("find invalid events: %w", err)
-		}
+	if _, err := w.conn.ExecContext(ctx, failBadSQL); err != nil {
+		return nil, fmt.Errorf("find invalid events: %w", err)
 	}
-	rows, err := w.conn.QueryContext(ctx, `SELECT o.uri, o.error FROM staging_objects o JOIN batch_bad b ON b.source_uri = o.uri ORDER BY o.uri`)
+	rows, err := w.conn.QueryContext(ctx, badObjectsSQL)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +277,96 @@ func (w *writer) dropInvalid(ctx context.Context) ([]Failure, error) {
 	return bad, nil
 }
 
-// sql names the writer's batch in q.
-func (w *writer) sql(q string) string {
-	return strings.ReplaceAll(q, "ctattrib_batch(BATCH,", fmt.Sprintf("%s(%d,", batchFunc, w.id))
+// writeStats are the writer's counts: what the batches it committed hold.
+type writeStats struct {
+	loaded, skipped, failed int
+	failures                []Failure // the first maxFailuresKept
+	newEvents, dupEvents    int64
+	bytes                   int64 // of the objects loaded
+}
+
+// failure counts a failed object.
+func (s *writeStats) failure(f Failure) {
+	s.failed++
+	if len(s.failures) < maxFailuresKept {
+		s.failures = append(s.failures, f)
+	}
+}
+
+// progressFunc tells a Load's caller how far it got; listed is the
+// lister's running count.
+type progressFunc struct {
+	report  func(Progress)
+	listed  func() int64
+	started time.Time
+}
+
+// run is Load's last stage: it records each result of done in the
+// manifest, and its records in events, committing a batch whenever it
+// holds batchEvents records, and checkpoints the database at the end.
+// Objects count as loaded or skipped once their batch has committed: a
+// run that fails has not loaded them.
+func (w *writer) run(ctx context.Context, done <-chan result, batchEvents int, progress progressFunc) (writeStats, error) {
+	var st writeStats
+	var pending writeStats // loaded, skipped and bytes since the last commit
+	prog := Progress{Started: progress.started}
+	commit := func() error {
+		bs, err := w.commit(ctx)
+		if err != nil {
+			return err
+		}
+		st.loaded += pending.loaded - len(bs.invalid)
+		st.skipped += pending.skipped
+		st.bytes += pending.bytes
+		pending = writeStats{}
+		st.newEvents += bs.newEvents
+		st.dupEvents += bs.dupEvents
+		for _, f := range bs.invalid {
+			st.failure(f)
+			w.log.Warn("Object failed", "uri", f.URI, "err", f.Err)
+		}
+		return nil
+	}
+	for r := range done {
+		prog.ObjectsDone++
+		prog.ObjectsListed = progress.listed()
+		switch r.status {
+		case StatusLoaded:
+			pending.loaded++
+			pending.bytes += r.obj.Size
+			prog.Bytes += r.obj.Size
+			prog.Events += int64(r.packed.len())
+		case StatusSkipped:
+			pending.skipped++
+		case StatusFailed:
+			st.failure(Failure{URI: r.obj.URI, Err: r.err.Error()})
+			w.log.Warn("Object failed", "uri", r.obj.URI, "err", r.err)
+		}
+		if err := w.add(r); err != nil {
+			return st, err
+		}
+		if w.pending >= batchEvents {
+			if err := commit(); err != nil {
+				return st, err
+			}
+		}
+		if progress.report != nil {
+			progress.report(prog)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	if err := commit(); err != nil {
+		return st, err
+	}
+	// Checkpoint now, inside the run's time, rather than when the
+	// database closes: DuckDB then merges the partly filled row groups
+	// the batches left.
+	t := time.Now()
+	if _, err := w.conn.ExecContext(ctx, `CHECKPOINT`); err != nil {
+		return st, fmt.Errorf("checkpoint: %w", err)
+	}
+	w.log.Debug("Checkpointed", "took", time.Since(t))
+	return st, nil
 }

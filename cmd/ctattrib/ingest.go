@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,6 +25,7 @@ type ingestOptions struct {
 	NoAttribute bool
 	MemoryLimit string
 	Relist      bool
+	ReadTimeout time.Duration
 }
 
 func newIngestCmd(a *app) *cobra.Command {
@@ -83,6 +85,7 @@ Exit status: 0 all loaded, 1 error, 2 bad usage, 3 some objects failed,
 	opts.AWS.bind(f, "AWS `region` of the bucket (discovered when unset)", "S3-compatible endpoint `URL` (path-style addressing); AWS_ENDPOINT_URL_S3 works too")
 	f.BoolVar(&opts.NoAttribute, "no-attribute", false, "do not run attribution after loading")
 	f.BoolVar(&opts.Relist, "relist", false, "list every day folder, not only those since the last complete run (for logs copied into older folders)")
+	f.DurationVar(&opts.ReadTimeout, "read-timeout", ingest.DefaultReadTimeout, "fail an S3 object or listing page that sends nothing for this `duration` (retries included); it is retried next run")
 	f.StringVar(&opts.MemoryLimit, "memory-limit", defaultMemoryLimit, "cap on DuckDB's buffer `memory` (joins and sorts spill to disk beyond it); while loading, DuckDB gets 60% of it (at least 300MB) and records in flight the rest")
 	return cmd
 }
@@ -100,8 +103,12 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 	if opts.Workers < 0 {
 		return usageErrorf("--workers must be positive")
 	}
+	if opts.ReadTimeout <= 0 {
+		return usageErrorf("--read-timeout must be positive")
+	}
 	store.TuneGoHeapForLoading()
 	srcOpts := opts.AWS.sourceOptions()
+	srcOpts.ReadTimeout = opts.ReadTimeout
 
 	loading, err := scaleSize(opts.MemoryLimit, 0.6, 300<<20)
 	if err != nil {
@@ -132,7 +139,10 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 		})
 		bar.finish()
 		addSummary(&total, sum)
-		if err != nil && !errors.Is(err, ingest.ErrObjectsFailed) {
+		// Failed objects and folders that could not be listed are named in
+		// the summary and retried next run; everything else committed.
+		partial := errors.Is(err, ingest.ErrObjectsFailed) || errors.Is(err, ingest.ErrListingFailed)
+		if err != nil && !partial {
 			printSummary(a, total)
 			return err
 		}
@@ -165,9 +175,28 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 	}
 	printSummary(a, total)
 	if loadErr != nil {
-		return &partialError{msg: fmt.Sprintf("%d objects failed to load (listed above; they are retried next run)", total.ObjectsFailed)}
+		return &partialError{msg: partialMessage(total)}
 	}
 	return nil
+}
+
+// partialMessage says what a run that finished with failures left out.
+func partialMessage(s ingest.Summary) string {
+	var parts []string
+	if s.ObjectsFailed > 0 {
+		parts = append(parts, plural(s.ObjectsFailed, "object")+" failed to load")
+	}
+	if s.ListingsFailed > 0 {
+		parts = append(parts, plural(s.ListingsFailed, "folder")+" could not be listed")
+	}
+	return strings.Join(parts, " and ") + " (listed above; retried next run)"
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func addSummary(t *ingest.Summary, s ingest.Summary) {
@@ -179,6 +208,7 @@ func addSummary(t *ingest.Summary, s ingest.Summary) {
 	t.EventsNew += s.EventsNew
 	t.EventsDuplicate += s.EventsDuplicate
 	t.FoldersResumed += s.FoldersResumed
+	t.ListingsFailed += s.ListingsFailed
 	t.Bytes += s.Bytes
 	t.Failures = append(t.Failures, s.Failures...)
 	t.Elapsed += s.Elapsed
