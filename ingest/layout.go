@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/ctattrib/ctattrib/internal/awsid"
 )
 
 // Filter narrows an ingest to some accounts, regions and days. Empty fields
@@ -41,10 +43,7 @@ const (
 	levelFiles // inside a day folder
 )
 
-var (
-	accountRe = regexp.MustCompile(`^[0-9]{12}$`)
-	orgRe     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-)
+var orgRe = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 
 // KeyInfo is what a CloudTrail object key tells about its content.
 type KeyInfo struct {
@@ -66,7 +65,7 @@ func ParseKey(key string) (KeyInfo, bool) {
 		info.OrgID = parts[0]
 		parts = parts[1:]
 	}
-	if len(parts) < 7 || !accountRe.MatchString(parts[0]) || parts[1] != "CloudTrail" {
+	if len(parts) < 7 || !awsid.IsAccount(parts[0]) || parts[1] != "CloudTrail" {
 		return KeyInfo{}, false
 	}
 	info.AccountID, info.Region = parts[0], parts[2]
@@ -133,7 +132,7 @@ func startLevel(rootURI string) (lv level, date []string) {
 		case seg == "":
 		case lv == levelAWSLogs && orgRe.MatchString(seg):
 			lv = levelOrg
-		case (lv == levelAWSLogs || lv == levelOrg) && accountRe.MatchString(seg):
+		case (lv == levelAWSLogs || lv == levelOrg) && awsid.IsAccount(seg):
 			lv = levelAccount
 		case lv == levelAccount && seg == "CloudTrail":
 			lv = levelRegion
@@ -312,7 +311,7 @@ func (w *walker) descend(lv level, name string, date []string) (level, bool) {
 		if lv == levelAWSLogs && orgRe.MatchString(name) {
 			return levelOrg, true
 		}
-		if !accountRe.MatchString(name) {
+		if !awsid.IsAccount(name) {
 			return 0, false
 		}
 		return levelAccount, len(f.Accounts) == 0 || contains(f.Accounts, name)

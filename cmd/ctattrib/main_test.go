@@ -79,7 +79,7 @@ func TestIngestCommand(t *testing.T) {
 			t.Errorf("ingest output lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(errb.String(), "1 objects failed to load") {
+	if !strings.Contains(errb.String(), "1 object failed to load (listed above; retried next run)") {
 		t.Errorf("stderr lacks the failure line:\n%s", errb)
 	}
 
