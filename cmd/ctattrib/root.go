@@ -49,6 +49,10 @@ type app struct {
 	SourceOptions ingest.SourceOptions
 
 	logLevel *slog.LevelVar
+	// watched is the context watchDisk gave the command, if any, and
+	// stopWatch ends the watch.
+	watched   context.Context
+	stopWatch context.CancelFunc
 }
 
 // usageError is an error in how the command was called: exit code 2.
@@ -92,6 +96,10 @@ func hintFor(err error) string {
 		return "Another ctattrib process has this database open; wait for it to finish (--retry-lock 10m waits up to ten minutes) or use another --db."
 	case errors.Is(err, store.ErrNotExist):
 		return "Load some CloudTrail logs first: ctattrib ingest --db FILE SOURCE"
+	case store.IsDiskFull(err):
+		return "Free some space on that disk (or move the database) and run the command again: the database is as its last completed step left it."
+	case errors.Is(err, store.ErrUnreplayable):
+		return "The database's write-ahead log (FILE.wal) cannot be replayed; keep a copy of FILE and FILE.wal and see docs/operations.md."
 	}
 	return ""
 }
@@ -119,6 +127,9 @@ why when it cannot.`,
 			}
 			if a.RetryLock < 0 {
 				return usageErrorf("--retry-lock must not be negative")
+			}
+			if err := a.watchDisk(cmd); err != nil {
+				return err
 			}
 			if a.logLevel != nil {
 				switch {
