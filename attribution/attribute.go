@@ -199,6 +199,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 			return sum, err
 		}
 	}
+	store.CrashPoint(store.PhaseAttribute)
 	if err := tx.Commit(); err != nil {
 		return sum, err
 	}

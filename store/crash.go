@@ -24,6 +24,8 @@ const (
 	PhaseMigrated = "migrated"
 	// PhaseBatch is an ingest batch committed.
 	PhaseBatch = "batch"
+	// PhaseAttribute is attribution computed, not yet committed.
+	PhaseAttribute = "attribute"
 	// PhasePruneDeleted is prune's delete done, not yet committed.
 	PhasePruneDeleted = "prune-deleted"
 	// PhasePruned is prune's delete committed, attribution not yet run.
