@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -81,8 +82,9 @@ func printError(w io.Writer, err error) {
 }
 
 // writingCommands change the database: a full disk stops them (see
-// watchDisk).
-var writingCommands = map[string]bool{"ingest": true, "attribute": true, "prune": true, "compact": true, "inventory": true}
+// watchDisk). They are named by their path below the root.
+var writingCommands = map[string]bool{"ingest": true, "attribute": true, "prune": true, "compact": true,
+	"inventory import": true, "inventory sync": true}
 
 // watchDisk makes cmd's context end, with a *store.DiskFullError as its
 // cause, when the disk of --db runs short while cmd writes to it:
@@ -91,7 +93,8 @@ var writingCommands = map[string]bool{"ingest": true, "attribute": true, "prune"
 // its last commit left it. CTATTRIB_MIN_FREE_MIB sets how much room
 // (default store.DefaultMinFree; 0 turns the watch off).
 func (a *app) watchDisk(cmd *cobra.Command) error {
-	if !writingCommands[cmd.Name()] || cmd.Parent() == nil || cmd.Parent().Parent() != nil {
+	_, name, _ := strings.Cut(cmd.CommandPath(), " ")
+	if !writingCommands[name] {
 		return nil
 	}
 	minFree := uint64(store.DefaultMinFree)

@@ -99,7 +99,7 @@ func hintFor(err error) string {
 	case store.IsDiskFull(err):
 		return "Free some space on that disk (or move the database) and run the command again: the database is as its last completed step left it."
 	case errors.Is(err, store.ErrUnreplayable):
-		return "The database's write-ahead log (FILE.wal) cannot be replayed; keep a copy of FILE and FILE.wal and see docs/operations.md."
+		return "Run ctattrib ingest or attribute once: they recover what an interrupted first run of an older version left. If they cannot, keep a copy of the file and its .wal (see docs/operations.md)."
 	}
 	return ""
 }
