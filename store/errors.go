@@ -103,7 +103,9 @@ func translate(err error) error {
 	case isLockConflict(err):
 		return fmt.Errorf("%v: %w", err, ErrInUse)
 	case isUnreplayable(err):
-		return fmt.Errorf("%v: %w", err, ErrUnreplayable)
+		// DuckDB follows the reason with a stack trace.
+		msg, _, _ := strings.Cut(err.Error(), "\n")
+		return fmt.Errorf("%s: %w", msg, ErrUnreplayable)
 	case IsDiskFull(err) && !errors.Is(err, ErrDiskFull):
 		return fmt.Errorf("%w: %w", ErrDiskFull, err)
 	}

@@ -187,6 +187,9 @@ func (a *app) storeOptions(opts store.Options) store.Options {
 	opts.Waiting = func(err error) {
 		a.Log.Warn("Database in use; waiting", "err", err, "retry_lock", a.RetryLock)
 	}
+	opts.Recovered = func(aside string) {
+		a.Log.Warn("Database left unreadable by an interrupted first run: set its log aside and created it again", "db", a.DBPath, "log", aside)
+	}
 	return opts
 }
 
