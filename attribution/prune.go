@@ -46,10 +46,12 @@ var orphanSQL = []string{
 	`DELETE FROM assume_role_fields f WHERE NOT EXISTS (SELECT 1 FROM event_rows e WHERE e.event_id = f.event_id)`,
 }
 
-// staleSQL is true when event_rows no longer has the rows attribution
-// last saw: some were deleted since (new rows alone are also stale, but
-// the ingest that added them attributes them).
-const staleSQL = `SELECT count(*) < coalesce((SELECT max(event_rows) FROM record_fields_state), 0) FROM event_rows`
+// staleSQL is true when rows that attribution last saw (record_fields_state:
+// how many, up to which rowid) have been deleted since, whatever was added
+// after them.
+const staleSQL = `SELECT coalesce(bool_or(stale), false) FROM (
+	SELECT (SELECT count(*) FROM event_rows WHERE rowid <= s.last_rowid) < s.event_rows AS stale
+	FROM record_fields_state s)`
 
 // pruneClass sorts the events before $1 into what Prune deletes ('delete')
 // and the evidence it keeps; $2 is $1 less MaxSessionDuration. Events

@@ -114,3 +114,24 @@ func orphans(t *testing.T, db *store.DB) int64 {
 	}
 	return n
 }
+
+// TestPruneStaleDespiteNewEvents prunes fewer events than were loaded
+// since attribution last ran: attribution is still due, for the events
+// that lost evidence.
+func TestPruneStaleDespiteNewEvents(t *testing.T) {
+	cutoff := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	admin := iamUser(acctA, "admin", "AKIAADMINEXAMPLE0001")
+	db := openDB(t)
+	loadRecords(t, db, event("s-old", "2026-03-02T10:10:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.1.20", admin, nil, nil))
+	attribute(t, db, false)
+	loadRecords(t, db,
+		event("s-new-1", "2026-03-11T10:10:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.1.20", admin, nil, nil),
+		event("s-new-2", "2026-03-11T10:11:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.1.20", admin, nil, nil))
+	got, err := attribution.Prune(t.Context(), db, cutoff, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Deleted != 1 || got.Remaining != 2 || !got.Stale {
+		t.Errorf("Prune = %+v, want 1 deleted, 2 remaining, Stale", got)
+	}
+}
