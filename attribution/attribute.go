@@ -186,6 +186,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	if err := r.run(ctx, afterClassify...); err != nil {
 		return sum, err
 	}
+	store.CrashPoint(store.PhaseAttribute)
 	if err := tx.Commit(); err != nil {
 		return sum, err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ctattrib/ctattrib/attribution"
+	"github.com/ctattrib/ctattrib/store"
 )
 
 // TestPruneKeepsEvidence prunes the events before a cutoff and checks that
@@ -50,12 +51,27 @@ func TestPruneKeepsEvidence(t *testing.T) {
 		t.Errorf("dry run (-want +got):\n%s", diff)
 	}
 	want.Remaining = 5
+	// The attributions of the 2 deleted events, and the assume_role_fields
+	// row of the AssumeRole among them, go in the same transaction.
+	want.Orphans, want.Stale = 3, true
 	got, err := attribution.Prune(t.Context(), db, cutoff, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("prune (-want +got):\n%s", diff)
+	}
+	// As if killed before attributing: no attribution of a deleted event
+	// is left, and a prune run again still says attribution is due.
+	if n := orphans(t, db); n != 0 {
+		t.Errorf("after prune, %d rows derived from deleted events remain, want 0", n)
+	}
+	rerun, err := attribution.Prune(t.Context(), db, cutoff, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rerun.Deleted != 0 || !rerun.Stale {
+		t.Errorf("prune run again before attributing = %+v, want nothing deleted and Stale", rerun)
 	}
 
 	attribute(t, db, false)
@@ -80,7 +96,42 @@ func TestPruneKeepsEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Deleted != 0 || again.Remaining != 5 {
-		t.Errorf("second prune = %+v, want nothing deleted, 5 remaining", again)
+	if again.Deleted != 0 || again.Remaining != 5 || again.Stale || again.Orphans != 0 {
+		t.Errorf("prune after attributing = %+v, want nothing deleted, 5 remaining, not Stale", again)
+	}
+}
+
+// orphans counts the rows of attributions, notebook_events and
+// assume_role_fields whose event is gone.
+func orphans(t *testing.T, db *store.DB) int64 {
+	t.Helper()
+	var n int64
+	if err := db.SQL.QueryRowContext(t.Context(), `SELECT
+		(SELECT count(*) FROM attributions a ANTI JOIN event_rows e USING (event_id))
+		+ (SELECT count(*) FROM notebook_events n ANTI JOIN event_rows e USING (event_id))
+		+ (SELECT count(*) FROM assume_role_fields f ANTI JOIN event_rows e USING (event_id))`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestPruneStaleDespiteNewEvents prunes fewer events than were loaded
+// since attribution last ran: attribution is still due, for the events
+// that lost evidence.
+func TestPruneStaleDespiteNewEvents(t *testing.T) {
+	cutoff := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	admin := iamUser(acctA, "admin", "AKIAADMINEXAMPLE0001")
+	db := openDB(t)
+	loadRecords(t, db, event("s-old", "2026-03-02T10:10:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.1.20", admin, nil, nil))
+	attribute(t, db, false)
+	loadRecords(t, db,
+		event("s-new-1", "2026-03-11T10:10:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.1.20", admin, nil, nil),
+		event("s-new-2", "2026-03-11T10:11:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.1.20", admin, nil, nil))
+	got, err := attribution.Prune(t.Context(), db, cutoff, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Deleted != 1 || got.Remaining != 2 || !got.Stale {
+		t.Errorf("Prune = %+v, want 1 deleted, 2 remaining, Stale", got)
 	}
 }

@@ -242,6 +242,7 @@ func (w *writer) commitOnce(ctx context.Context) (batchStats, error) {
 	if err := tx.Commit(); err != nil {
 		return st, fmt.Errorf("commit batch: %w", err)
 	}
+	store.CrashPoint(store.PhaseBatch)
 	st.dupEvents = total - st.newEvents
 	w.log.Debug("Committed batch", "events", total, "new", st.newEvents,
 		"keys", tKeys, "dedup", tKeep-tKeys, "insert", tInsert-tKeep, "total", time.Since(t0))

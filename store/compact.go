@@ -13,6 +13,14 @@ import (
 // CompactResult is what Compact did: the file's size before and after.
 type CompactResult struct {
 	Before, After int64
+	// Free is what DuckDB counted as free blocks in the file before.
+	Free int64
+	// Kept says the file was left as it was, because there was nothing to
+	// give back: no free blocks, or a copy that was not smaller (DuckDB
+	// lays a copy out anew, and it can take more room than the original).
+	Kept bool
+	// Copy is the size of the copy that was not kept (zero otherwise).
+	Copy int64
 }
 
 // compactSuffix names the file Compact writes next to the database
@@ -30,6 +38,9 @@ const compactSuffix = ".compact"
 // (a full disk, say) leaves the old file as it was, and the next Compact
 // removes the partial copy. It needs free space for the copy, about the
 // size of the live data.
+//
+// When the file has no free blocks, or the copy is not smaller than the
+// file, Compact leaves the file as it was and says so (CompactResult.Kept).
 func Compact(ctx context.Context, path string, opts Options) (CompactResult, error) {
 	var res CompactResult
 	opts.Existing = true
@@ -45,14 +56,32 @@ func Compact(ctx context.Context, path string, opts Options) (CompactResult, err
 	if res.Before, err = fileSize(path); err != nil {
 		return res, err
 	}
+	res.After = res.Before
+	if err := db.SQL.QueryRowContext(ctx, `SELECT free_blocks * block_size FROM pragma_database_size()
+		WHERE database_name = current_database()`).Scan(&res.Free); err != nil {
+		return res, fmt.Errorf("compact %s: %w", path, err)
+	}
+	if res.Free == 0 {
+		res.Kept = true
+		return res, nil
+	}
 	tmp := path + compactSuffix
 	if err := removeCopy(tmp); err != nil {
 		return res, err
 	}
 	if err := db.copyTo(ctx, tmp); err != nil {
 		removeCopy(tmp) //nolint:errcheck // the error that stopped the copy is the one to report
-		return res, fmt.Errorf("compact %s: %w", path, err)
+		return res, fmt.Errorf("compact %s: %w", path, translate(err))
 	}
+	if res.Copy, err = fileSize(tmp); err != nil {
+		removeCopy(tmp) //nolint:errcheck
+		return res, err
+	}
+	if res.Copy >= res.Before {
+		res.Kept = true
+		return res, removeCopy(tmp)
+	}
+	res.Copy = 0
 	// DuckDB must let go of the old file before it is replaced; the lock
 	// stays held until the new one is in place.
 	if err := db.closeDuckDB(); err != nil {
@@ -65,6 +94,7 @@ func Compact(ctx context.Context, path string, opts Options) (CompactResult, err
 		removeCopy(tmp) //nolint:errcheck
 		return res, fmt.Errorf("compact %s: %s.wal is still there after closing; the database was left as it was", path, path)
 	}
+	CrashPoint(PhaseCompactCopied)
 	if err := os.Rename(tmp, path); err != nil {
 		removeCopy(tmp) //nolint:errcheck
 		return res, fmt.Errorf("compact %s: %w", path, err)

@@ -125,3 +125,36 @@ func TestCompactRefuses(t *testing.T) {
 		t.Error("a refused Compact changed the database file")
 	}
 }
+
+func TestCompactKeepsAFileWithNothingToGiveBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.duckdb")
+	db, err := Open(t.Context(), path, ReadWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL.ExecContext(t.Context(), `CREATE TABLE big AS SELECT i, md5(i::VARCHAR) AS s FROM range(200000) r(i)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Compact(t.Context(), path, Options{})
+	if err != nil {
+		t.Fatalf("Compact: %v", err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Kept || res.After != res.Before || res.Before != int64(len(before)) {
+		t.Errorf("Compact = %+v, want Kept with After = Before = %d", res, len(before))
+	}
+	if len(after) != len(before) {
+		t.Errorf("the file went from %d to %d bytes, want it left as it was", len(before), len(after))
+	}
+	if _, err := os.Stat(path + compactSuffix); err == nil {
+		t.Errorf("%s left behind", compactSuffix)
+	}
+}

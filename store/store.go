@@ -71,6 +71,11 @@ type Options struct {
 	// Waiting, when set, is called once if Open has to wait, with the
 	// error that says who holds the database.
 	Waiting func(error)
+	// Recovered, when set, is called when Open has set aside the
+	// write-ahead log of a database that an earlier version left
+	// unreadable (killed during its first ingest), with the name the log
+	// now has, and created the database again.
+	Recovered func(aside string)
 }
 
 // Open opens the DuckDB file at path with default options. A path of
@@ -145,6 +150,43 @@ func openOnce(ctx context.Context, path string, mode Mode, opts Options) (*DB, e
 		}
 		db.lock = lock
 	}
+	if mode == ReadWrite && path != ":memory:" {
+		if err := prepare(ctx, path, opts); err != nil {
+			db.unlock()
+			return nil, err
+		}
+	}
+	connector, err := duckdb.NewConnector(dsn(path, mode, opts), initConn)
+	if err != nil && mode == ReadWrite && isUnreplayable(err) {
+		aside, rerr := recoverFirstRun(ctx, path)
+		if rerr != nil {
+			db.unlock()
+			return nil, fmt.Errorf("open %s: %w (and it cannot be recovered: %v)", path, translate(err), rerr)
+		}
+		if opts.Recovered != nil {
+			opts.Recovered(aside)
+		}
+		if err = prepare(ctx, path, opts); err == nil {
+			connector, err = duckdb.NewConnector(dsn(path, mode, opts), initConn)
+		}
+	}
+	if err != nil {
+		db.unlock()
+		return nil, fmt.Errorf("open %s: %w", path, translate(err))
+	}
+	db.connector = connector
+	db.SQL = sql.OpenDB(connector)
+	if mode == ReadWrite {
+		if err := db.migrate(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("migrate %s: %w", path, err)
+		}
+	}
+	return db, nil
+}
+
+// dsn is the DuckDB data source name that opens path in mode.
+func dsn(path string, mode Mode, opts Options) string {
 	dsn := path
 	if path == ":memory:" {
 		dsn = ""
@@ -166,28 +208,15 @@ func openOnce(ctx context.Context, path string, mode Mode, opts Options) (*DB, e
 	if opts.MemoryLimit != "" {
 		dsn += "&memory_limit=" + opts.MemoryLimit
 	}
-	connector, err := duckdb.NewConnector(dsn, initConn)
-	if err != nil {
-		db.unlock()
-		return nil, fmt.Errorf("open %s: %w", path, translate(err))
-	}
-	db.connector = connector
-	db.SQL = sql.OpenDB(connector)
-	if mode == ReadWrite {
-		if err := db.migrate(ctx); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("migrate %s: %w", path, err)
-		}
-	}
-	return db, nil
+	return dsn
 }
 
 // Path returns the file the database was opened from.
 func (db *DB) Path() string { return db.path }
 
 // Files returns the absolute paths of what the database keeps on disk: the
-// file, its write-ahead log, its lock file, the copy Compact writes (and
-// its log) and DuckDB's spill folder (the last ends in a separator;
+// file, its write-ahead log, its lock file, the copies Compact and the
+// creation of a new database write (and their logs) and DuckDB's spill folder (the last ends in a separator;
 // everything below it is DuckDB's). An in-memory database has none.
 func (db *DB) Files() []string {
 	if db.path == ":memory:" {
@@ -198,7 +227,7 @@ func (db *DB) Files() []string {
 		abs = db.path
 	}
 	return []string{abs, abs + ".wal", abs + ".lock", abs + compactSuffix, abs + compactSuffix + ".wal",
-		abs + ".tmp" + string(filepath.Separator)}
+		abs + newSuffix, abs + newSuffix + ".wal", abs + ".tmp" + string(filepath.Separator)}
 }
 
 // Close closes the database and releases the lock.
@@ -282,17 +311,9 @@ func acquireLock(name string, mode Mode) (*os.File, error) {
 	return f, nil
 }
 
-// translate maps DuckDB's own lock conflict to ErrInUse (a process that
-// does not use our lock file, such as the duckdb shell, can hold the file).
-func translate(err error) error {
-	if err != nil && strings.Contains(err.Error(), "Could not set lock on file") {
-		return fmt.Errorf("%v: %w", err, ErrInUse)
-	}
-	return err
-}
-
 // migrate applies, in one transaction each, the embedded migrations that the
-// file has not seen yet, recording each in schema_migrations.
+// file has not seen yet, recording each in schema_migrations, and
+// checkpoints when it applied any.
 func (db *DB) migrate(ctx context.Context) error {
 	if _, err := db.SQL.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`); err != nil {
@@ -306,6 +327,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	applied := 0
 	for _, m := range migs {
 		if m.version <= current {
 			continue
@@ -313,6 +335,17 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err := db.apply(ctx, m); err != nil {
 			return fmt.Errorf("%s: %w", m.name, err)
 		}
+		applied++
+	}
+	if applied == 0 {
+		return nil
+	}
+	CrashPoint(PhaseMigrated)
+	// No migration's DDL stays only in the write-ahead log: DuckDB fails to
+	// replay some of it (ALTER TABLE on a table with generated columns), and
+	// a crash before the next checkpoint would leave a file no open reads.
+	if _, err := db.SQL.ExecContext(ctx, `CHECKPOINT`); err != nil {
+		return fmt.Errorf("checkpoint after migrating: %w", err)
 	}
 	return nil
 }

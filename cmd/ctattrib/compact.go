@@ -27,7 +27,9 @@ copies what is left (every table, view and the manifest) into FILE.compact
 next to the database, then renames it over FILE. It needs free disk for
 the copy, about the size of what is left. Nothing else can use the
 database meanwhile, and if it fails or is interrupted the old file is kept
-as it was.`,
+as it was. When there is nothing to give back (no free space inside the
+file, or a copy that would not be smaller) it leaves the file alone and
+says so.`,
 		Example: `  ctattrib prune --before 365d && ctattrib compact
   ctattrib compact --db audit.duckdb --memory-limit 2GB`,
 		Args: cobraArgs(cobra.NoArgs),
@@ -49,7 +51,16 @@ func runCompact(ctx context.Context, a *app, opts compactOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.Out, "compacted %s: %s -> %s (%s freed)\n", a.DBPath, sizeText(res.Before), sizeText(res.After), sizeText(res.Before-res.After))
+	switch {
+	case res.Kept && res.Copy > 0:
+		fmt.Fprintf(a.Out, "compact: nothing to give back: a copy of %s (%s) took %s; the file was left as it was\n",
+			a.DBPath, sizeText(res.Before), sizeText(res.Copy))
+	case res.Kept:
+		fmt.Fprintf(a.Out, "compact: nothing to give back: %s (%s) has no free space inside; the file was left as it was\n",
+			a.DBPath, sizeText(res.Before))
+	default:
+		fmt.Fprintf(a.Out, "compacted %s: %s -> %s (%s freed)\n", a.DBPath, sizeText(res.Before), sizeText(res.After), sizeText(res.Before-res.After))
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctattrib/ctattrib/attribution"
+	"github.com/ctattrib/ctattrib/store"
 )
 
 type pruneOptions struct {
@@ -81,9 +82,10 @@ func runPrune(ctx context.Context, a *app, opts pruneOptions) error {
 	fmt.Fprintf(a.Out, "pruned: %s %s before %s, keeping %s and %s as evidence; %s %s%s\n",
 		verb, count(sum.Deleted, "event"), before.Format(time.RFC3339), count(sum.KeptNotebookEvents, "notebook lifecycle event"),
 		count(sum.KeptAssumeRole, "AssumeRole call"), count(sum.Remaining, "event"), remain, after)
-	if opts.DryRun || sum.Deleted == 0 {
+	if opts.DryRun || !sum.Stale {
 		return nil
 	}
+	store.CrashPoint(store.PhasePruned)
 	asum, err := attribution.Run(ctx, db, attribution.Options{Log: a.Log, Now: a.Now})
 	if err != nil {
 		return fmt.Errorf("attribute after pruning (the next ingest or attribute finishes it): %w", err)

@@ -49,6 +49,10 @@ type app struct {
 	AWSConfig awsConfigFunc
 
 	logLevel *slog.LevelVar
+	// watched is the context watchDisk gave the command, if any, and
+	// stopWatch ends the watch.
+	watched   context.Context
+	stopWatch context.CancelFunc
 }
 
 // usageError is an error in how the command was called: exit code 2.
@@ -92,6 +96,10 @@ func hintFor(err error) string {
 		return "Another ctattrib process has this database open; wait for it to finish (--retry-lock 10m waits up to ten minutes) or use another --db."
 	case errors.Is(err, store.ErrNotExist):
 		return "Load some CloudTrail logs first: ctattrib ingest --db FILE SOURCE"
+	case store.IsDiskFull(err):
+		return "Free some space on that disk (or move the database) and run the command again: the database is as its last completed step left it."
+	case errors.Is(err, store.ErrUnreplayable):
+		return "Run ctattrib ingest or attribute once: they recover what an interrupted first run of an older version left. If they cannot, keep a copy of the file and its .wal (see docs/operations.md)."
 	}
 	return ""
 }
@@ -119,6 +127,9 @@ why when it cannot.`,
 			}
 			if a.RetryLock < 0 {
 				return usageErrorf("--retry-lock must not be negative")
+			}
+			if err := a.watchDisk(cmd); err != nil {
+				return err
 			}
 			if a.logLevel != nil {
 				switch {
@@ -175,6 +186,9 @@ func (a *app) storeOptions(opts store.Options) store.Options {
 	opts.RetryLock = a.RetryLock
 	opts.Waiting = func(err error) {
 		a.Log.Warn("Database in use; waiting", "err", err, "retry_lock", a.RetryLock)
+	}
+	opts.Recovered = func(aside string) {
+		a.Log.Warn("Database left unreadable by an interrupted first run: set its log aside and created it again", "db", a.DBPath, "log", aside)
 	}
 	return opts
 }
