@@ -7,9 +7,11 @@
 --            exec-env marker its own calls carry (Lambda calls from many
 --            AWS addresses, so for it the address says nothing);
 --   network  a place that is not home, used with a key while the compute
---            kept using the same key from home afterwards: stolen
+--            used the same key from a home place of the same type (an
+--            address, an endpoint) before and after: stolen
 --            credentials are used concurrently with the compute's own calls
---            (a NAT gateway's address change is not: the old address stops);
+--            (a NAT gateway's address change is not: the old address stops
+--            before the new one starts);
 --   person   an address an IAM user, the root user or an Identity Center
 --            user of the account also used, unless it is the compute's
 --            learned home (a person working on the machine itself).
@@ -22,14 +24,18 @@ WITH c AS (
     LEFT JOIN fnd_home h USING (account_id, actor_kind, actor, place)
     LEFT JOIN attribution_seen_ips ip ON ip.account_id = c.caller_account AND ip.source_ip = c.source_ip
 ), away AS (
-    -- Places off home used with a key that the compute used from home
-    -- afterwards, and those home places.
+    -- Places off home used with a key while the compute used the same key
+    -- from a home place of the same type (VPC endpoint or address) before
+    -- and after, and those home places. A compute may call S3 through a
+    -- gateway endpoint and everything else through its NAT gateway: the
+    -- endpoint says nothing of where its addresses should be.
     SELECT kp.account_id, kp.actor_kind, kp.actor, kp.access_key_id, kp.place,
         string_agg(DISTINCT hk.place, ', ' ORDER BY hk.place) AS home_places
     FROM fnd_key_places kp
     JOIN fnd_key_places hk ON hk.account_id = kp.account_id AND hk.actor_kind = kp.actor_kind
         AND hk.actor = kp.actor AND hk.access_key_id = kp.access_key_id
-        AND hk.place <> kp.place AND hk.last_at > kp.first_at
+        AND hk.place <> kp.place AND hk.first_at < kp.first_at AND hk.last_at > kp.last_at
+        AND starts_with(hk.place, 'vpce ') = starts_with(kp.place, 'vpce ')
     JOIN fnd_home h ON h.account_id = hk.account_id AND h.actor_kind = hk.actor_kind
         AND h.actor = hk.actor AND h.place = hk.place
     WHERE NOT EXISTS (SELECT 1 FROM fnd_home h2 WHERE h2.account_id = kp.account_id
@@ -42,7 +48,7 @@ WITH c AS (
         CASE WHEN c.actor_kind IN ('lambda-function', 'ecs-task') AND c.runtime = '' AND c.runtime_keys > 0
             THEN 'without the exec-env/' || c.actor_runtime || ' marker its own calls carry' END AS s_runtime,
         CASE WHEN w.place IS NOT NULL AND c.actor_keys >= 2 AND c.actor_kind <> 'lambda-function'
-            THEN 'from ' || c.place || ' while the compute kept calling with the same key from ' || w.home_places END AS s_network,
+            THEN 'from ' || c.place || ' while the compute itself was calling with the same key from ' || w.home_places END AS s_network,
         CASE WHEN c.person IS NOT NULL AND NOT (c.at_home AND c.actor_keys >= $home_keys)
             THEN 'from ' || c.source_ip || ', an address ' || c.person ||
                 CASE WHEN c.people > 1 THEN ' (and ' || (c.people - 1) || ' more people)' ELSE '' END || ' also used' END AS s_person

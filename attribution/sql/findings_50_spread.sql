@@ -24,8 +24,13 @@ WITH c AS (
     FROM c WHERE access_key_id IN (SELECT access_key_id FROM multi)
     WINDOW w AS (PARTITION BY access_key_id ORDER BY event_time, event_id)
 ), jumps AS (
-    SELECT access_key_id, min(event_time) AS first_jump FROM seq
-    WHERE net <> prev_net AND event_time - prev_time <= $window::INTERVAL GROUP BY access_key_id
+    -- A jump within the window, and the key used from its first network
+    -- again after it left it: a copy is used beside the original, a NAT
+    -- gateway's new address replaces the old one.
+    SELECT access_key_id FROM seq
+    GROUP BY access_key_id
+    HAVING count(*) FILTER (WHERE net <> prev_net AND event_time - prev_time <= $window::INTERVAL) > 0
+       AND max(event_time) FILTER (WHERE net = first_net) > min(event_time) FILTER (WHERE net <> first_net)
 )
 SELECT s.event_id, s.source_ip, s.net, s.first_net
 FROM seq s JOIN jumps j USING (access_key_id)

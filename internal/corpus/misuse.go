@@ -210,8 +210,9 @@ func (g *gen) misuse(sc *sched) {
 		finding = FindingAfterEnded
 	case mSpread:
 		finding = FindingManyPlaces
-		if sc.n == 0 {
-			// The session's own call from its own place.
+		if sc.n == 0 || sc.n == misuseCalls-1 {
+			// The session's own calls from its own place, before and
+			// after the copy's.
 			stsGetCallerIdentity(g)
 			return
 		}
