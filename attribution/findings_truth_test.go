@@ -121,6 +121,12 @@ func TestFindingsPrecisionRecall(t *testing.T) {
 			t.Errorf("%s: the corpus holds no misuse of this kind", s.kind)
 		}
 	}
+	// The victims no finding names, for the log.
+	for _, l := range queryLines(t, db, `SELECT concat_ws(' ', 'missed:', t.finding, t.actor_kind, t.actor, count(*), min(e.source_ip), min(e.user_agent))
+		FROM truth t JOIN attributions a USING (event_id) JOIN events e USING (event_id)
+		WHERE t.finding <> '' AND a.finding IS NULL GROUP BY t.finding, t.actor_kind, t.actor ORDER BY 1`) {
+		t.Log(l)
+	}
 	if t.Failed() {
 		for _, l := range queryLines(t, db, `SELECT concat_ws(' | ', f.kind, f.actor_kind, f.actor, f.access_key_id, f.events, f.reason)
 			FROM findings f WHERE NOT EXISTS (SELECT 1 FROM truth t WHERE t.event_id IN (SELECT unnest(f.event_ids)) AND t.finding = f.kind)
