@@ -56,7 +56,7 @@ var findingsSteps = []findingsStep{
 	{"findings_51_spread_flags.sql", []string{"home_keys"}},
 	{"findings_60_events.sql", nil},
 	{"findings_70_clear.sql", nil},
-	{"findings_71_insert.sql", []string{"home_keys"}},
+	{"findings_71_insert.sql", nil},
 	{"findings_80_clear_marks.sql", nil},
 	{"findings_81_marks.sql", nil},
 }

@@ -26,9 +26,9 @@ var findingsScenario = corpus.Config{Seed: 11, Events: 12000, EventsPerFile: 20,
 // dumpFindings renders the findings table, one line per finding.
 func dumpFindings(t testing.TB, db *store.DB) string {
 	t.Helper()
-	lines := queryLines(t, db, `SELECT concat_ws(E'\t', kind, severity, account_id, actor_kind, actor, access_key_id,
-			strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ'), strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ'),
-			array_to_string(source_ips, ' '), events, array_to_string(home_places, ' '), reason)
+	lines := queryLines(t, db, `SELECT concat_ws(E'\t', kind, severity, coalesce(account_id, '-'), actor_kind, coalesce(actor, '-'),
+			coalesce(access_key_id, '-'), strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ'), strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ'),
+			array_to_string(source_ips, ' '), events, coalesce(array_to_string(home_places, ' '), '-'), reason)
 		FROM findings ORDER BY kind, account_id, actor_kind, actor, first_seen, access_key_id`)
 	return strings.Join(lines, "\n") + "\n"
 }

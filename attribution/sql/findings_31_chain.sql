@@ -8,4 +8,6 @@ FROM fnd_calls c
 JOIN attribution_keys k ON k.access_key_id = c.access_key_id AND k.link_kind = 'issued'
     AND c.event_time >= k.valid_from AND c.event_time < k.valid_to
 WHERE k.evidence_event_id IN (SELECT event_id FROM fnd_flags WHERE kind = 'credentials-used-off-compute')
-  AND c.event_id NOT IN (SELECT event_id FROM fnd_flags)
+  -- Once per call, even when it is a finding for other reasons too: the
+  -- chain is what an analyst follows back.
+  AND NOT EXISTS (SELECT 1 FROM fnd_flags f WHERE f.event_id = c.event_id AND starts_with(f.signal, 'with key '))
