@@ -3,6 +3,7 @@ package attribution_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -148,7 +149,8 @@ func TestFindingsPrecisionRecall(t *testing.T) {
 // TestFindingsPrecisionRecallLarge scores the findings at the scale of
 // FINDINGS_EVENTS events (the bench scenario, 1,000 events per file) and
 // logs the figures and the time Findings takes alone. It is skipped unless
-// FINDINGS_EVENTS is set; at 1,000,000 it takes minutes:
+// FINDINGS_EVENTS is set; at 1,000,000 it takes minutes (FINDINGS_LOG=1
+// logs each step's time):
 //
 //	FINDINGS_EVENTS=1000000 go test -run TestFindingsPrecisionRecallLarge -v -timeout 60m ./attribution
 func TestFindingsPrecisionRecallLarge(t *testing.T) {
@@ -166,7 +168,11 @@ func TestFindingsPrecisionRecallLarge(t *testing.T) {
 			t.Fatal(err)
 		}
 		t2 := time.Now()
-		sum, err := attribution.Findings(context.Background(), db, attribution.FindingsOptions{})
+		var fo attribution.FindingsOptions
+		if os.Getenv("FINDINGS_LOG") != "" { // each step's time
+			fo.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		}
+		sum, err := attribution.Findings(context.Background(), db, fo)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -55,6 +55,8 @@ WITH c AS (
     FROM c
     LEFT JOIN away w ON w.account_id = c.account_id AND w.actor_kind = c.actor_kind AND w.actor = c.actor
         AND w.access_key_id = c.access_key_id AND w.place = c.place
+    -- Most calls are the compute's own, from home, by its own client.
+    WHERE c.desktop OR c.runtime = '' OR NOT c.at_home OR c.person IS NOT NULL
 )
 SELECT event_id, 'credentials-used-off-compute' AS kind, 2 AS prio,
     CASE WHEN sig LIKE 'from % while %' THEN 'medium' ELSE 'high' END AS severity, sig AS signal
