@@ -220,11 +220,11 @@ func TestScenarioConclusions(t *testing.T) {
 			t.Errorf("reason for %s = %q, want it to mention %q", ev, r, want)
 		}
 	}
-	if n := got["a-22-ec2-linked-from-admin-ip"].Note; !strings.Contains(n, "iam-user admin") {
-		t.Errorf("note for EC2 credentials used from the admin's address = %q, want it to name iam-user admin", n)
+	if f := findingOf(t, db, "a-22-ec2-linked-from-admin-ip"); f != attribution.FindingOffCompute {
+		t.Errorf("finding for EC2 credentials used from the admin's address = %q, want %s", f, attribution.FindingOffCompute)
 	}
-	if n := got["a-21-ec2-linked-describe"].Note; n != "" {
-		t.Errorf("note for EC2 credentials used from the instance = %q, want none", n)
+	if f := findingOf(t, db, "a-21-ec2-linked-describe"); f != "" {
+		t.Errorf("finding for EC2 credentials used from the instance = %q, want none", f)
 	}
 	if a := got["b-02-nb-alice-in-b"]; a.Account != acctB || a.Region != "us-west-2" {
 		t.Errorf("nb-alice in account B attributed to %s/%s, want %s/us-west-2", a.Account, a.Region, acctB)

@@ -110,20 +110,23 @@
 // AssumeRole, evidence names the one with the lower event ID.
 // evidence_event_id is the single event that proves the last link.
 //
-// # Notes
+// # Findings
 //
-// When credentials of compute (notebook, EC2 instance, Lambda function,
-// ECS task) are used from an IP address that an IAM user, the root user or
-// an Identity Center user of the same account also used, the attribution
-// keeps its actor (whose credentials they are) and says so in note: the
-// credentials were probably copied off the machine.
+// Attribution names whose credentials made a call; Findings (findings.go)
+// then asks whether that compute made it. Calls made with a compute's
+// credentials from somewhere the compute does not call from (a desktop
+// client, another network, an address a person of the account used),
+// after the compute ended, or from distant networks at once keep their
+// attribution and get a finding: the kind in attributions.finding, one
+// row per key and kind in the findings table.
 //
 // # Incremental runs
 //
 // Run keeps what it resolved (attribution_keys, attribution_seen_inventory,
 // attribution_seen_ips) and, unless Options.Full is set, rewrites only the
-// attributions of new events and of events whose key, session name, role
-// or source address has a different resolution or evidence now. The
+// attributions of new events and of events whose key, session name or
+// role has a different resolution or evidence now; findings are
+// recomputed whole. The
 // result equals a full run. A new ctattrib version with changed rules
 // needs one --full run.
 //

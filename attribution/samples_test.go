@@ -1,10 +1,13 @@
 package attribution_test
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/ctattrib/ctattrib/attribution"
+	"github.com/ctattrib/ctattrib/store"
 )
 
 // samplesDir holds public CloudTrail samples beside the project; see its
@@ -47,14 +50,16 @@ func TestSharedSamples(t *testing.T) {
 		if a.Kind != "ec2-instance" || a.Actor != "i-0317f6c6b66ae9c40" || a.Method != "access-key-chain" || a.Confidence != "high" {
 			t.Errorf("OTRF %s: %+v, want ec2-instance i-0317f6c6b66ae9c40 by access-key-chain, high", id, a.short())
 		}
-		if !strings.Contains(a.Note, "1.2.3.4") || !strings.Contains(a.Note, "iam-user pedro") {
-			t.Errorf("OTRF %s: note %q, want it to flag 1.2.3.4 as pedro's address", id, a.Note)
+		// From 1.2.3.4, IAM user pedro's address, with a macOS CLI.
+		if f := findingOf(t, db, id); f != attribution.FindingOffCompute {
+			t.Errorf("OTRF %s: finding %q, want %s", id, f, attribution.FindingOffCompute)
 		}
 	}
 
 	// Stratus: sessions assumed by IAM user christophe (aws-go-sdk-* names)
 	// are his, through the issued keys; the EC2 instance whose credentials
-	// were stolen keeps them, flagged because christophe used the address.
+	// were stolen keeps them, with a finding because christophe used the
+	// address.
 	checks := []struct {
 		where, kind, actor, method string
 	}{
@@ -78,8 +83,8 @@ func TestSharedSamples(t *testing.T) {
 			if a.Kind != c.kind || a.Actor != c.actor || a.Method != c.method || a.Confidence != "high" {
 				t.Errorf("Stratus %s (%s): %+v, want %s %s by %s, high", id, c.where, a.short(), c.kind, c.actor, c.method)
 			}
-			if c.kind == "ec2-instance" && !strings.Contains(a.Note, "iam-user christophe") {
-				t.Errorf("Stratus %s: note %q, want it to flag christophe's address", id, a.Note)
+			if f := findingOf(t, db, id); c.kind == "ec2-instance" && f != attribution.FindingOffCompute {
+				t.Errorf("Stratus %s: finding %q, want %s (christophe's address)", id, f, attribution.FindingOffCompute)
 			}
 		}
 		rows.Close()
@@ -95,4 +100,14 @@ func TestSharedSamples(t *testing.T) {
 	if events != attributed || attributed != distinct {
 		t.Errorf("%d events, %d attributions, %d distinct: want one each", events, attributed, distinct)
 	}
+}
+
+// findingOf returns the finding attribution marked an event with, or "".
+func findingOf(t *testing.T, db *store.DB, eventID string) string {
+	t.Helper()
+	var f sql.NullString
+	if err := db.SQL.QueryRowContext(t.Context(), `SELECT finding FROM attributions WHERE event_id = $1`, eventID).Scan(&f); err != nil {
+		t.Fatal(err)
+	}
+	return f.String
 }

@@ -1,5 +1,6 @@
--- The evidence that changed since the last run: access key links,
--- notebook lifetimes and the addresses people were seen at.
+-- The evidence that changed since the last run: access key links and
+-- notebook lifetimes. (The addresses people were seen at feed the findings,
+-- which are recomputed whole each run.)
 CREATE OR REPLACE TEMP TABLE changed_keys AS
 	SELECT access_key_id FROM (SELECT * FROM keys EXCEPT SELECT * FROM attribution_keys)
 	UNION SELECT access_key_id FROM (SELECT * FROM attribution_keys EXCEPT SELECT * FROM keys);
@@ -10,8 +11,3 @@ CREATE OR REPLACE TEMP TABLE changed_inv AS
 	)
 	SELECT * FROM (SELECT * FROM inv_now EXCEPT SELECT * FROM attribution_seen_inventory)
 	UNION ALL SELECT * FROM (SELECT * FROM attribution_seen_inventory EXCEPT SELECT * FROM inv_now);
-
-CREATE OR REPLACE TEMP TABLE changed_ips AS
-	SELECT DISTINCT account_id, source_ip FROM (
-		SELECT * FROM (SELECT * FROM hip EXCEPT SELECT * FROM attribution_seen_ips)
-		UNION ALL SELECT * FROM (SELECT * FROM attribution_seen_ips EXCEPT SELECT * FROM hip));

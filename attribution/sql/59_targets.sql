@@ -16,10 +16,6 @@ INSERT INTO target_all
 	JOIN (SELECT DISTINCT account_id, role_name FROM changed_inv WHERE role_name IS NOT NULL) c
 		ON c.account_id = e.identity_account_id AND c.role_name = lower(e.role_name);
 
-INSERT INTO target_all
-	SELECT e.event_id FROM event_rows e JOIN changed_ips c
-		ON c.account_id = coalesce(e.identity_account_id, e.recipient_account_id) AND c.source_ip = e.source_ip;
-
 CREATE OR REPLACE TEMP TABLE target AS SELECT DISTINCT event_id FROM target_all;
 
 DROP TABLE target_all;

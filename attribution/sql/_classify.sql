@@ -21,7 +21,7 @@ WITH s AS (
 		k.link_kind AS k_link, k.actor_kind AS k_kind, k.actor AS k_actor, k.confidence AS k_conf,
 		k.account_id AS k_account, k.region AS k_region, k.note AS k_note, k.evidence_event_id AS k_evidence,
 		k.evidence AS k_chain,
-		h.person, h.people, ir.names AS role_notebooks
+		ir.names AS role_notebooks
 	FROM s
 	-- A name with one lifetime: at most one match, no grouping.
 	LEFT JOIN inv_single i1 ON i1.account_id = s.identity_account_id AND i1.name = s.assumed_session
@@ -41,7 +41,6 @@ WITH s AS (
 	-- but sorted the events, whole rows, and was the costliest step.
 	LEFT JOIN keys_spans k ON k.access_key_id = s.access_key_id
 		AND s.event_time >= k.valid_from AND s.event_time < k.next_from
-	LEFT JOIN hip h ON h.account_id = coalesce(s.identity_account_id, s.recipient_account_id) AND h.source_ip = s.source_ip
 	LEFT JOIN inv_roles ir ON ir.account_id = s.identity_account_id AND ir.role_name = lower(s.role_name)
 ), r AS (
 	SELECT *,
@@ -174,15 +173,9 @@ WITH s AS (
 			END || CASE WHEN invoked_by IS NOT NULL
 				THEN ' (' || invoked_by || ' made this call on the session''s behalf)' ELSE '' END
 		END AS reason,
-		concat_ws('; ',
-			CASE WHEN rule = 'key' THEN k_note END,
-			CASE WHEN person IS NOT NULL AND rule IN ('key', 'session-name', 'ec2', 'lambda', 'ecs')
-				AND (CASE rule WHEN 'key' THEN k_kind WHEN 'session-name' THEN 'notebook-instance' ELSE 'compute' END)
-					IN ('notebook-instance', 'ec2-instance', 'lambda-function', 'ecs-task', 'compute')
-				THEN 'compute credentials used from ' || source_ip || ', an address ' || person ||
-					CASE WHEN people > 1 THEN ' (and ' || (people - 1) || ' more people)' ELSE '' END ||
-					' also used: possibly stolen credentials' END
-		) AS note,
+		-- Credentials used from an address a person also used are a finding
+		-- (findings_30_off_compute.sql), not a note.
+		CASE WHEN rule = 'key' THEN k_note END AS note,
 		CASE WHEN rule = 'key' THEN k_evidence
 			-- A call another service made with the session's key: the
 			-- session's own call that shows what it is.
