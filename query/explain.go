@@ -15,10 +15,14 @@ import (
 	"github.com/ctattrib/ctattrib/store"
 )
 
-//go:embed sql/explain*.sql
+// The SQL of explain and findings, embedded and rendered with
+// text/template like every named query's.
+//
+//go:embed sql/explain*.sql sql/findings.sql
 var explainFS embed.FS
 
-var explainTemplates = template.Must(template.New("sql").Option("missingkey=error").ParseFS(explainFS, "sql/explain*.sql"))
+var explainTemplates = template.Must(template.New("sql").Option("missingkey=error").
+	ParseFS(explainFS, "sql/explain*.sql", "sql/findings.sql"))
 
 var (
 	explainCallsSQL    = mustExplainTemplate("explain.sql")
@@ -157,16 +161,16 @@ func ExplainEvents(ctx context.Context, db *store.DB, ids []string) ([]EventExpl
 	return out, nil
 }
 
-func renderSQL(t *template.Template) (string, error) {
+func renderSQL(t *template.Template, data any) (string, error) {
 	var b bytes.Buffer
-	if err := t.Execute(&b, nil); err != nil {
+	if err := t.Execute(&b, data); err != nil {
 		return "", fmt.Errorf("render %s: %w", t.Name(), err)
 	}
 	return b.String(), nil
 }
 
 func explainCalls(ctx context.Context, db *store.DB, ids []string) (map[string]*EventExplanation, error) {
-	text, err := renderSQL(explainCallsSQL)
+	text, err := renderSQL(explainCallsSQL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +209,7 @@ func explainCalls(ctx context.Context, db *store.DB, ids []string) (map[string]*
 }
 
 func explainEvidence(ctx context.Context, db *store.DB, ids []string, byID map[string]*EventExplanation) error {
-	text, err := renderSQL(explainEvidenceSQL)
+	text, err := renderSQL(explainEvidenceSQL, nil)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,12 @@ func addEvidenceColumns(t *testing.T, a *app) {
 	defer db.Close()
 	if _, err := db.SQL.ExecContext(t.Context(), `ALTER TABLE attributions ADD COLUMN IF NOT EXISTS finding VARCHAR;
 		ALTER TABLE attributions ADD COLUMN IF NOT EXISTS evidence VARCHAR[];
-		UPDATE attributions SET evidence = CASE WHEN evidence_event_id IS NULL THEN [] ELSE [evidence_event_id] END`); err != nil {
+		UPDATE attributions SET evidence = CASE WHEN evidence_event_id IS NULL THEN [] ELSE [evidence_event_id] END;
+		CREATE TABLE IF NOT EXISTS findings (
+			finding_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, severity VARCHAR NOT NULL,
+			account_id VARCHAR, actor_kind VARCHAR, actor VARCHAR, access_key_id VARCHAR,
+			first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, source_ips VARCHAR[], user_agents VARCHAR[],
+			events BIGINT, event_ids VARCHAR[], home_places VARCHAR[], reason VARCHAR)`); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -27,6 +27,9 @@ type queryOptions struct {
 	Since  string
 	Until  string
 	Params query.Params
+	// run, when set, runs a named query that has its own typed function
+	// (findings) with the parsed filters.
+	run func(ctx context.Context, db *store.DB, p query.Params) (*query.Rows, error)
 }
 
 func newQueryCmd(a *app) *cobra.Command {
@@ -84,6 +87,7 @@ The database is opened read-only, so queries can run while nothing writes.`,
 	for _, spec := range query.Specs() {
 		cmd.AddCommand(newNamedQueryCmd(a, &opts, spec))
 	}
+	cmd.AddCommand(newFindingsQueryCmd(a, &opts))
 	cmd.AddCommand(newSQLQueryCmd(a, &opts))
 	return cmd
 }
@@ -278,9 +282,12 @@ func runQuery(ctx context.Context, a *app, opts queryOptions) error {
 	defer db.Close()
 
 	var rows *query.Rows
-	if opts.Name == "sql" {
+	switch {
+	case opts.run != nil:
+		rows, err = opts.run(ctx, db, opts.Params)
+	case opts.Name == "sql":
 		rows, err = query.SQL(ctx, db, opts.SQL)
-	} else {
+	default:
 		rows, err = query.Run(ctx, db, opts.Name, opts.Params)
 	}
 	if errors.Is(err, query.ErrMissingParam) {
