@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/ctattrib/ctattrib/store"
 )
@@ -46,7 +47,11 @@ func AthenaDDL(ctx context.Context, db *store.DB, location, table string) (strin
 	}
 	location = strings.TrimSuffix(location, "/") + "/"
 
-	rows, err := db.SQL.QueryContext(ctx, `SELECT * FROM (`+exportSQL+`) LIMIT 0`, nil, nil)
+	q, err := render(athenaColumnsSQL, nil)
+	if err != nil {
+		return "", err
+	}
+	rows, err := db.SQL.QueryContext(ctx, q, exportArgs(time.Time{}, time.Time{})...)
 	if err != nil {
 		return "", fmt.Errorf("read export columns: %w", err)
 	}
@@ -70,9 +75,10 @@ func AthenaDDL(ctx context.Context, db *store.DB, location, table string) (strin
 
 	var accounts, regions string
 	var firstDay *string
-	err = db.SQL.QueryRowContext(ctx, `SELECT coalesce(string_agg(DISTINCT account_id, ',' ORDER BY account_id), 'unknown'),
-			coalesce(string_agg(DISTINCT region, ',' ORDER BY region), 'unknown'), min(day) FILTER (WHERE day <> 'unknown')
-		FROM (SELECT `+partitionSQL+` FROM events e)`).Scan(&accounts, &regions, &firstDay)
+	if q, err = render(athenaPartitionsSQL, nil); err != nil {
+		return "", err
+	}
+	err = db.SQL.QueryRowContext(ctx, q).Scan(&accounts, &regions, &firstDay)
 	if err != nil {
 		return "", fmt.Errorf("read partitions: %w", err)
 	}

@@ -15,7 +15,7 @@ import (
 // columns and types of the Parquet files as DuckDB reads them back, and
 // the partition folders.
 func TestAthenaDDL(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	dir := filepath.Join(t.TempDir(), "parquet")
 	if _, err := Export(t.Context(), db, dir, ExportOptions{}); err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestAthenaDDL(t *testing.T) {
 }
 
 func TestAthenaDDLRefuses(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	for _, tt := range []struct{ location, table string }{
 		{"/local/folder", "t"},
 		{"s3://", "t"},

@@ -120,23 +120,20 @@ func BenchmarkQueries(b *testing.B) {
 	db := benchDB(b, n)
 	for _, bc := range []struct {
 		name string
-		p    Params
+		q    namedQuery
 	}{
-		{"instances", Params{}},
-		{"whodid", Params{EventName: "CreateEndpoint"}},
-		{"whodid", Params{EventName: "CreateEndpoint", Account: "111122223301", Since: time.Date(2024, 1, 10, 0, 0, 0, 0, time.UTC)}},
-		{"activity", Params{Actor: "nb-51", ErrorsOnly: true}},
-		{"denied", Params{}},
-		{"coverage", Params{}},
+		{"instances", instances(InstancesParams{})},
+		{"whodid", whodid(WhodidParams{EventName: "CreateEndpoint"})},
+		{"whodid-filtered", whodid(WhodidParams{EventName: "CreateEndpoint", Filter: Filter{Account: "111122223301", Since: time.Date(2024, 1, 10, 0, 0, 0, 0, time.UTC)}})},
+		{"activity", activity(ActivityParams{Actor: "nb-51", ErrorsOnly: true})},
+		{"denied", denied(DeniedParams{})},
+		{"coverage", coverage(CoverageParams{})},
 	} {
 		name := bc.name
-		if !bc.p.Since.IsZero() {
-			name += "-filtered"
-		}
 		b.Run(fmt.Sprintf("%s/events=%d", name, n), func(b *testing.B) {
 			var rows int64
 			for b.Loop() {
-				r, err := Run(b.Context(), db, bc.name, bc.p)
+				r, err := bc.q.run(b.Context(), db)
 				if err != nil {
 					b.Fatal(err)
 				}

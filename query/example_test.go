@@ -49,24 +49,3 @@ func ExampleWrite_truncated() {
 	// event_id  error_message
 	// e1        User: arn:aws:sts::1111222233…
 }
-
-func ExampleExplain() {
-	ex := query.Explain(query.DeniedEvent{
-		EventSource:  "s3.amazonaws.com",
-		EventName:    "PutObject",
-		Region:       "us-east-1",
-		ErrorCode:    "AccessDenied",
-		ErrorMessage: "Access Denied",
-		Bucket:       "data-bucket",
-		ObjectKey:    "out/x.csv",
-	})
-	fmt.Println(ex.Action)
-	fmt.Println(ex.Resource)
-	fmt.Println(ex.Reason)
-	fmt.Println(ex.SuggestedPolicy)
-	// Output:
-	// s3:PutObject
-	// arn:aws:s3:::data-bucket/out/x.csv
-	// unknown (bare message)
-	// {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::data-bucket/out/x.csv"}]}
-}

@@ -1,48 +1,29 @@
 package query
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/ctattrib/ctattrib/store"
 )
 
-// The SQL of explain and findings, embedded and rendered with
-// text/template like every named query's.
-//
-//go:embed sql/explain*.sql sql/findings.sql
-var explainFS embed.FS
-
-var explainTemplates = template.Must(template.New("sql").Option("missingkey=error").
-	ParseFS(explainFS, "sql/explain*.sql", "sql/findings.sql"))
-
 var (
-	explainCallsSQL    = mustExplainTemplate("explain.sql")
-	explainEvidenceSQL = mustExplainTemplate("explain_evidence.sql")
+	explainCallsSQL    = mustTemplate("explain.sql")
+	explainEvidenceSQL = mustTemplate("explain_evidence.sql")
 )
 
-func mustExplainTemplate(name string) *template.Template {
-	if t := explainTemplates.Lookup(name); t != nil {
-		return t
-	}
-	panic("no SQL template " + name)
-}
-
-// ErrUnknownEvent is returned by ExplainEvents, wrapped with the IDs, for event
+// ErrUnknownEvent is returned by Explain, wrapped with the IDs, for event
 // IDs that are not in the database.
 var ErrUnknownEvent = errors.New("unknown event ID")
 
-// EventExplanation is why ctattrib attributed one call as it did: the call, the
+// Explanation is why ctattrib attributed one call as it did: the call, the
 // answer and the events the answer rests on.
-type EventExplanation struct {
+type Explanation struct {
 	Call Call
 	// Answer is nil when attribution has not reached the call yet.
 	Answer *Answer
@@ -124,11 +105,11 @@ type Lifetime struct {
 	CreatedAt, DeletedAt           time.Time
 }
 
-// ExplainEvents explains the calls with the given event IDs, in the order given
+// Explain explains the calls with the given event IDs, in the order given
 // (repeats once). IDs that are not in the database are left out and
 // reported in an error wrapping ErrUnknownEvent, after the others are
 // explained.
-func ExplainEvents(ctx context.Context, db *store.DB, ids []string) ([]EventExplanation, error) {
+func Explain(ctx context.Context, db *store.DB, ids []string) ([]Explanation, error) {
 	var uniq []string
 	for _, id := range ids {
 		if !slices.Contains(uniq, id) {
@@ -145,7 +126,7 @@ func ExplainEvents(ctx context.Context, db *store.DB, ids []string) ([]EventExpl
 	if err := explainEvidence(ctx, db, uniq, byID); err != nil {
 		return nil, err
 	}
-	var out []EventExplanation
+	var out []Explanation
 	var unknown []string
 	for _, id := range uniq {
 		x, ok := byID[id]
@@ -161,16 +142,8 @@ func ExplainEvents(ctx context.Context, db *store.DB, ids []string) ([]EventExpl
 	return out, nil
 }
 
-func renderSQL(t *template.Template, data any) (string, error) {
-	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
-		return "", fmt.Errorf("render %s: %w", t.Name(), err)
-	}
-	return b.String(), nil
-}
-
-func explainCalls(ctx context.Context, db *store.DB, ids []string) (map[string]*EventExplanation, error) {
-	text, err := renderSQL(explainCallsSQL, nil)
+func explainCalls(ctx context.Context, db *store.DB, ids []string) (map[string]*Explanation, error) {
+	text, err := render(explainCallsSQL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -179,14 +152,14 @@ func explainCalls(ctx context.Context, db *store.DB, ids []string) (map[string]*
 		return nil, fmt.Errorf("explain: %w", err)
 	}
 	defer rs.Close()
-	byID := make(map[string]*EventExplanation)
+	byID := make(map[string]*Explanation)
 	for rs.Next() {
 		v, err := scanNamed(rs)
 		if err != nil {
 			return nil, fmt.Errorf("explain: %w", err)
 		}
 		s := func(col string) string { return scanString(v[col]) }
-		x := &EventExplanation{Call: Call{
+		x := &Explanation{Call: Call{
 			EventID: s("event_id"), EventTime: scanTime(v["event_time"]),
 			AccountID: s("account_id"), Region: s("region"),
 			EventSource: s("event_source"), EventName: s("event_name"), Principal: s("principal"),
@@ -208,8 +181,8 @@ func explainCalls(ctx context.Context, db *store.DB, ids []string) (map[string]*
 	return byID, nil
 }
 
-func explainEvidence(ctx context.Context, db *store.DB, ids []string, byID map[string]*EventExplanation) error {
-	text, err := renderSQL(explainEvidenceSQL, nil)
+func explainEvidence(ctx context.Context, db *store.DB, ids []string, byID map[string]*Explanation) error {
+	text, err := render(explainEvidenceSQL, nil)
 	if err != nil {
 		return err
 	}

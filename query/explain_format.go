@@ -12,7 +12,7 @@ import (
 // WriteExplanationsText writes xs for a person: each call, its answer and
 // one line per evidence event (time, account, event name, event ID and
 // what it proves), with a blank line between calls.
-func WriteExplanationsText(w io.Writer, xs []EventExplanation) error {
+func WriteExplanationsText(w io.Writer, xs []Explanation) error {
 	for i, x := range xs {
 		if i > 0 {
 			if _, err := io.WriteString(w, "\n"); err != nil {
@@ -26,7 +26,7 @@ func WriteExplanationsText(w io.Writer, xs []EventExplanation) error {
 	return nil
 }
 
-func writeExplanationText(w io.Writer, x EventExplanation) error {
+func writeExplanationText(w io.Writer, x Explanation) error {
 	c := x.Call
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	line := func(label, value string) {
@@ -131,7 +131,7 @@ type evidenceJSON struct {
 
 // WriteExplanationsJSON writes xs as a JSON array, one object per call
 // ([] when empty); a call not attributed yet has null answer fields.
-func WriteExplanationsJSON(w io.Writer, xs []EventExplanation) error {
+func WriteExplanationsJSON(w io.Writer, xs []Explanation) error {
 	out := make([]explanationJSON, 0, len(xs))
 	for _, x := range xs {
 		c := x.Call

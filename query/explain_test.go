@@ -196,12 +196,12 @@ func explainDB(t *testing.T) *store.DB {
 
 func TestExplainGolden(t *testing.T) {
 	db := explainDB(t)
-	xs, err := ExplainEvents(t.Context(), db, explainIDs)
+	xs, err := Explain(t.Context(), db, explainIDs)
 	if err != nil {
-		t.Fatalf("ExplainEvents: %v", err)
+		t.Fatalf("Explain: %v", err)
 	}
 	if len(xs) != len(explainIDs) {
-		t.Fatalf("ExplainEvents returned %d explanations, want %d", len(xs), len(explainIDs))
+		t.Fatalf("Explain returned %d explanations, want %d", len(xs), len(explainIDs))
 	}
 	var text, js bytes.Buffer
 	if err := WriteExplanationsText(&text, xs); err != nil {
@@ -218,12 +218,12 @@ func TestExplainGolden(t *testing.T) {
 // link by link, independently of the wording the goldens hold.
 func TestExplainChain(t *testing.T) {
 	db := explainDB(t)
-	xs, err := ExplainEvents(t.Context(), db, []string{"x-06-hop2-call"})
+	xs, err := Explain(t.Context(), db, []string{"x-06-hop2-call"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(xs) != 1 || xs[0].Answer == nil {
-		t.Fatalf("ExplainEvents(x-06-hop2-call) = %+v, want one attributed call", xs)
+		t.Fatalf("Explain(x-06-hop2-call) = %+v, want one attributed call", xs)
 	}
 	if a := xs[0].Answer; a.ActorKind != "notebook-instance" || a.Actor != "nb-chain" {
 		t.Errorf("answer = %s %s, want notebook-instance nb-chain", a.ActorKind, a.Actor)
@@ -240,9 +240,9 @@ func TestExplainChain(t *testing.T) {
 
 func TestExplainUnknownID(t *testing.T) {
 	db := explainDB(t)
-	xs, err := ExplainEvents(t.Context(), db, []string{"x-03-nb-call", "no-such-event", "x-09-ec2-call", "x-03-nb-call"})
+	xs, err := Explain(t.Context(), db, []string{"x-03-nb-call", "no-such-event", "x-09-ec2-call", "x-03-nb-call"})
 	if !errors.Is(err, ErrUnknownEvent) {
-		t.Fatalf("ExplainEvents error = %v, want ErrUnknownEvent", err)
+		t.Fatalf("Explain error = %v, want ErrUnknownEvent", err)
 	}
 	if !strings.Contains(err.Error(), `"no-such-event"`) {
 		t.Errorf("error %q does not name the unknown ID", err)

@@ -2,10 +2,10 @@ package query
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/ctattrib/ctattrib/store"
@@ -24,23 +24,24 @@ type ExportOptions struct {
 // and Append is not set.
 var ErrExportExists = errors.New("export folder is not empty")
 
-// exportSQL joins every event with its attribution. Partition columns come
-// last: DuckDB writes them as account_id=…/region=…/day=… folders (Hive
-// style), which Athena, Spark and Trino read as partitions.
-const exportSQL = `
-SELECT e.* EXCLUDE (record, recipient_account_id, aws_region),
-       a.actor_kind, a.actor, a.method, a.confidence, a.reason,
-       e.record,
-       ` + partitionSQL + `
-FROM events e
-LEFT JOIN attributions a USING (event_id)
-WHERE ($1::TIMESTAMPTZ IS NULL OR e.event_time >= $1::TIMESTAMPTZ)
-  AND ($2::TIMESTAMPTZ IS NULL OR e.event_time < $2::TIMESTAMPTZ)`
+var (
+	exportSQL           = mustTemplate("export.sql")
+	athenaColumnsSQL    = mustTemplate("athena_columns.sql")
+	athenaPartitionsSQL = mustTemplate("athena_partitions.sql")
+)
 
-// partitionSQL computes the partition columns of an exported event e.
-const partitionSQL = `coalesce(e.recipient_account_id, e.identity_account_id, 'unknown') AS account_id,
-       coalesce(e.aws_region, 'unknown') AS region,
-       coalesce(strftime(e.event_time, '%Y-%m-%d'), 'unknown') AS day`
+// exportArgs are the bound parameters of the export SELECT: $since and
+// $until, NULL when unset.
+func exportArgs(since, until time.Time) []any {
+	var s, u any
+	if !since.IsZero() {
+		s = since.UTC()
+	}
+	if !until.IsZero() {
+		u = until.UTC()
+	}
+	return []any{sql.Named("since", s), sql.Named("until", u)}
+}
 
 // Export writes events and their attributions as zstd Parquet files under
 // dir, partitioned by account, region and day, and returns how many rows it
@@ -53,19 +54,11 @@ func Export(ctx context.Context, db *store.DB, dir string, opts ExportOptions) (
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, err
 	}
-	var since, until any
-	if !opts.Since.IsZero() {
-		since = opts.Since.UTC()
+	q, err := render(exportSQL, nil)
+	if err != nil {
+		return 0, err
 	}
-	if !opts.Until.IsZero() {
-		until = opts.Until.UTC()
-	}
-	// COPY takes no parameters in its target, so the folder is quoted as
-	// an SQL string literal; the filters stay bound parameters.
-	q := fmt.Sprintf(`COPY (%s) TO '%s' (FORMAT parquet, COMPRESSION zstd,
-		PARTITION_BY (account_id, region, day), FILENAME_PATTERN 'events_{uuid}', APPEND)`,
-		exportSQL, strings.ReplaceAll(dir, "'", "''"))
-	res, err := db.SQL.ExecContext(ctx, q, since, until)
+	res, err := db.SQL.ExecContext(ctx, q, append(exportArgs(opts.Since, opts.Until), sql.Named("dir", dir))...)
 	if err != nil {
 		return 0, fmt.Errorf("export to %s: %w", dir, err)
 	}

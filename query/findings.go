@@ -4,57 +4,38 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/ctattrib/ctattrib/store"
 )
 
-var findingsSQL = mustExplainTemplate("findings.sql")
+var findingsSQL = mustTemplate("findings.sql")
 
-// FindingsParams narrow the findings query. The zero value means "all".
+// FindingsParams are the parameters of Findings. Its Filter applies to a
+// finding as a whole: Since and Until keep findings whose calls overlap
+// the window, Account the findings on credentials of that account's
+// compute, Region those with a call recorded in that region.
 type FindingsParams struct {
-	// Since and Until keep findings whose calls overlap
-	// [Since, Until).
-	Since, Until time.Time
-	// Account keeps findings on the credentials of one account's compute.
-	Account string
-	// Region keeps findings with a call recorded in that region.
-	Region string
+	Filter
 	// Kind keeps one kind of finding, such as credentials-used-off-compute.
 	Kind string
 	// Actor keeps findings on one actor's credentials.
 	Actor string
 }
 
-// Findings lists the credential-misuse findings of the last attribution
-// run, most severe first. source_ips, user_agents and event_ids are
-// Lists: a JSON array in json and jsonl; in the text formats, IDs and
-// addresses are separated by spaces and user agents (which contain
-// spaces) by " | ".
+func (p FindingsParams) args() []any {
+	return append(p.Filter.args(), sql.Named("kind", p.Kind), sql.Named("actor", p.Actor))
+}
+
+// Findings returns the credential-misuse findings of the last attribution
+// run, most severe first: kind, severity, account_id, actor_kind, actor,
+// access_key_id, first_seen, last_seen, source_ips, user_agents, events,
+// event_ids, reason. source_ips, user_agents and event_ids are Lists: a
+// JSON array in json and jsonl; in the text formats, IDs and addresses are
+// separated by spaces and user agents (which contain spaces) by " | ".
+// The caller must Close the result.
 func Findings(ctx context.Context, db *store.DB, p FindingsParams) (*Rows, error) {
-	text, err := renderSQL(findingsSQL, p)
-	if err != nil {
-		return nil, err
-	}
-	var args []any
-	for name, v := range map[string]string{"account": p.Account, "region": p.Region, "kind": p.Kind, "actor": p.Actor} {
-		if v != "" {
-			args = append(args, sql.Named(name, v))
-		}
-	}
-	if !p.Since.IsZero() {
-		args = append(args, sql.Named("since", p.Since.UTC().Format(time.RFC3339Nano)))
-	}
-	if !p.Until.IsZero() {
-		args = append(args, sql.Named("until", p.Until.UTC().Format(time.RFC3339Nano)))
-	}
-	rs, err := db.SQL.QueryContext(ctx, text, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query findings: %w", err)
-	}
-	r, err := fromSQL(rs)
+	r, err := run(ctx, db, findingsSQL, p, p.args())
 	if err != nil {
 		return nil, err
 	}

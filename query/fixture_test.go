@@ -2,70 +2,18 @@ package query
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/ctattrib/ctattrib/store"
 )
 
-// fixtureSQL is a small world, inserted directly: one account with three
-// notebook instances on a shared role (alpha with its lifecycle config in
-// effect, beta with a config that is not, gamma with none and no calls),
-// one denial of each message form, and an IAM user in a second account.
-const fixtureSQL = `
-INSERT INTO notebook_instances (account_id, region, name, arn, role_arn, lifecycle_config_name, created_at, deleted_at, last_started_at, status, source) VALUES
- ('111122223333', 'us-east-1', 'nb-alpha', NULL, 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', 'session-name', '2024-05-01T00:00:00Z', NULL, '2024-05-02T00:00:00Z', 'InService', 'api'),
- ('111122223333', 'us-east-1', 'nb-beta',  NULL, 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', 'session-name', '2024-05-01T00:00:00Z', NULL, '2024-05-03T00:00:00Z', 'InService', 'api'),
- ('111122223333', 'us-east-1', 'nb-gamma', NULL, 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', NULL, '2024-04-01T00:00:00Z', NULL, NULL, 'Stopped', 'api'),
- ('111122223333', 'us-east-1', 'nb-gamma', NULL, 'arn:aws:iam::111122223333:role/service-role/OldRole', 'old-config', '2023-01-01T00:00:00Z', '2023-06-01T00:00:00Z', NULL, 'Deleted', 'cloudtrail');
-
-INSERT INTO event_rows (event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, principal_arn, role_arn, session_name, error_code, error_message, record, vpc_endpoint_id)
-SELECT event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, principal_arn, role_arn, session_name, error_code, error_message,
-	json_object('requestParameters', request_parameters::JSON, 'resources', resources::JSON)::VARCHAR, vpc_endpoint_id
-FROM (VALUES
- ('e1', '2024-05-02T10:00:00Z', 'sagemaker.amazonaws.com', 'CreateEndpoint', 'us-east-1', '111122223333', 'AssumedRole',
-  'arn:aws:sts::111122223333:assumed-role/SageMakerExec/nb-alpha', 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', 'nb-alpha',
-  NULL, NULL, '{"endpointName":"churn-endpoint","endpointConfigName":"churn-config"}', NULL, NULL),
- ('e2', '2024-05-02T11:00:00Z', 's3.amazonaws.com', 'PutObject', 'us-east-1', '111122223333', 'AssumedRole',
-  'arn:aws:sts::111122223333:assumed-role/SageMakerExec/nb-alpha', 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', 'nb-alpha',
-  'AccessDenied', 'Access Denied', '{"bucketName":"data-bucket","key":"out/x.csv"}', NULL, 'vpce-1234'),
- ('e7', '2024-05-02T12:00:00Z', 'sagemaker.amazonaws.com', 'ListEndpoints', 'us-east-1', '111122223333', 'AssumedRole',
-  'arn:aws:sts::111122223333:assumed-role/SageMakerExec/nb-alpha', 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', 'nb-alpha',
-  NULL, NULL, NULL, NULL, NULL),
- ('e3', '2024-05-03T12:00:00Z', 'sagemaker.amazonaws.com', 'CreatePresignedDomainUrl', 'us-east-1', '111122223333', 'AssumedRole',
-  'arn:aws:sts::111122223333:assumed-role/SageMakerExec/SageMaker', 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', 'SageMaker',
-  'AccessDeniedException', 'User: arn:aws:sts::111122223333:assumed-role/SageMakerExec/SageMaker is not authorized to perform: sagemaker:CreatePresignedDomainUrl on resource: arn:aws:sagemaker:us-east-1:111122223333:user-profile/d-abc/alice because no identity-based policy allows the sagemaker:CreatePresignedDomainUrl action',
-  '{"domainId":"d-abc","userProfileName":"alice"}', NULL, NULL),
- ('e4', '2024-05-03T13:00:00Z', 'ec2.amazonaws.com', 'RunInstances', 'us-east-1', '111122223333', 'AssumedRole',
-  'arn:aws:sts::111122223333:assumed-role/SageMakerExec/SageMaker', 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', 'SageMaker',
-  'Client.UnauthorizedOperation', 'You are not authorized to perform this operation. Encoded authorization failure message: AbCd',
-  '{"instanceType":"p4d.24xlarge"}', NULL, NULL),
- ('e5', '2024-05-03T14:00:00Z', 'kms.amazonaws.com', 'Decrypt', 'us-east-1', '111122223333', 'AssumedRole',
-  'arn:aws:sts::111122223333:assumed-role/SageMakerExec/nb-alpha', 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', 'nb-alpha',
-  'AccessDenied', 'User: arn:aws:sts::111122223333:assumed-role/SageMakerExec/nb-alpha is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:111122223333:key/1234abcd because no resource-based policy allows the kms:Decrypt action',
-  NULL, '[{"accountId":"111122223333","type":"AWS::KMS::Key","ARN":"arn:aws:kms:us-east-1:111122223333:key/1234abcd"}]', NULL),
- ('e6', '2024-05-04T09:00:00Z', 's3.amazonaws.com', 'GetObject', 'eu-west-1', '444455556666', 'IAMUser',
-  'arn:aws:iam::444455556666:user/bob', NULL, NULL,
-  'AccessDenied', 'User: arn:aws:iam::444455556666:user/bob is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::secret-bucket/report.pdf" with an explicit deny in a service control policy',
-  '{"bucketName":"secret-bucket","key":"report.pdf"}', NULL, NULL),
- ('e8', '2024-05-03T15:00:00Z', 'sagemaker.amazonaws.com', 'CreateEndpoint', 'us-east-1', '111122223333', 'AssumedRole',
-  'arn:aws:sts::111122223333:assumed-role/SageMakerExec/SageMaker', 'arn:aws:iam::111122223333:role/service-role/SageMakerExec', 'SageMaker',
-  NULL, NULL, '{"endpointName":"fraud-endpoint"}', NULL, NULL)
-) v(event_id, event_time, event_source, event_name, aws_region, recipient_account_id, identity_type, principal_arn, role_arn, session_name, error_code, error_message, request_parameters, resources, vpc_endpoint_id);
-
-INSERT INTO attributions (event_id, actor_kind, actor, method, confidence, account_id, region, reason) VALUES
- ('e1', 'notebook-instance', 'nb-alpha', 'session-name', 'high', '111122223333', 'us-east-1', NULL),
- ('e2', 'notebook-instance', 'nb-alpha', 'session-name', 'high', '111122223333', 'us-east-1', NULL),
- ('e7', 'notebook-instance', 'nb-alpha', 'session-name', 'high', '111122223333', 'us-east-1', NULL),
- ('e5', 'notebook-instance', 'nb-alpha', 'session-name', 'high', '111122223333', 'us-east-1', NULL),
- ('e3', 'notebook-instance', 'nb-beta', 'access-key-chain', 'medium', '111122223333', 'us-east-1', NULL),
- ('e4', 'unattributed', NULL, 'none', 'low', '111122223333', 'us-east-1', 'default SageMaker session on a role shared by 3 instances'),
- ('e6', 'iam-user', 'bob', 'principal', 'high', '444455556666', 'eu-west-1', NULL);
-`
-
-// newFixtureDB writes the fixture into a fresh database file and reopens
-// it read-only, as the query command does.
-func newFixtureDB(t testing.TB, fixture string) *store.DB {
+// newFixtureDB writes testdata/fixture.sql into a fresh database file, fills
+// the columns ingest and attribution would (testdata/fill_columns.sql), and
+// reopens it read-only, as the query command does. extra names more files
+// of testdata to run after fixture.sql.
+func newFixtureDB(t testing.TB, extra ...string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "q.duckdb")
@@ -73,9 +21,15 @@ func newFixtureDB(t testing.TB, fixture string) *store.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rw.SQL.ExecContext(ctx, fixture+";\n"+requestFieldsSQL); err != nil {
-		rw.Close()
-		t.Fatalf("load fixture: %v", err)
+	for _, name := range append(append([]string{"fixture.sql"}, extra...), "fill_columns.sql") {
+		text, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rw.SQL.ExecContext(ctx, string(text)); err != nil {
+			rw.Close()
+			t.Fatalf("load %s: %v", name, err)
+		}
 	}
 	if err := rw.Close(); err != nil {
 		t.Fatal(err)
@@ -87,19 +41,3 @@ func newFixtureDB(t testing.TB, fixture string) *store.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
-
-// requestFieldsSQL fills, for fixtures written straight into the tables,
-// the columns ingest reads from the record beside it and the event columns
-// attribution copies into attributions.
-const requestFieldsSQL = attributionEventColumnsSQL + `;
-UPDATE event_rows SET
-	request_bucket  = nullif(record ->> '$.requestParameters.bucketName', ''),
-	request_key     = nullif(record ->> '$.requestParameters.key', ''),
-	request_kms_key = coalesce(nullif(record ->> '$.requestParameters.keyId', ''), nullif(record ->> '$.requestParameters.KeyId', '')),
-	resource_arn    = nullif(record ->> '$.resources[0].ARN', '')`
-
-const attributionEventColumnsSQL = `UPDATE attributions a SET event_time = e.event_time,
-	event_source = e.event_source, event_name = e.event_name, error_code = e.error_code,
-	identity_type = e.identity_type, role_arn = e.role_arn, session_name = e.session_name,
-	recipient_account_id = e.recipient_account_id, aws_region = e.aws_region
-	FROM event_rows e WHERE e.event_id = a.event_id`

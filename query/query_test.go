@@ -24,19 +24,45 @@ import (
 	"github.com/ctattrib/ctattrib/store"
 )
 
-// fixtureParams are the parameters each named query runs with in the
-// golden tests.
-var fixtureParams = map[string]Params{
-	"whodid":    {EventName: "CreateEndpoint"},
-	"activity":  {Actor: "nb-alpha"},
-	"instances": {},
-	"denied":    {},
-	"coverage":  {},
+// namedQuery is one named query with its parameters bound.
+type namedQuery struct {
+	name string
+	run  func(context.Context, *store.DB) (*Rows, error)
 }
 
-// render runs fn's result through format f and returns what a reader sees:
+func whodid(p WhodidParams) namedQuery {
+	return namedQuery{"whodid", func(ctx context.Context, db *store.DB) (*Rows, error) { return Whodid(ctx, db, p) }}
+}
+
+func activity(p ActivityParams) namedQuery {
+	return namedQuery{"activity", func(ctx context.Context, db *store.DB) (*Rows, error) { return Activity(ctx, db, p) }}
+}
+
+func instances(p InstancesParams) namedQuery {
+	return namedQuery{"instances", func(ctx context.Context, db *store.DB) (*Rows, error) { return Instances(ctx, db, p) }}
+}
+
+func denied(p DeniedParams) namedQuery {
+	return namedQuery{"denied", func(ctx context.Context, db *store.DB) (*Rows, error) { return Denied(ctx, db, p) }}
+}
+
+func coverage(p CoverageParams) namedQuery {
+	return namedQuery{"coverage", func(ctx context.Context, db *store.DB) (*Rows, error) { return Coverage(ctx, db, p) }}
+}
+
+// fixtureQueries are the named queries with the parameters they run with
+// in the golden tests.
+var fixtureQueries = []namedQuery{
+	whodid(WhodidParams{EventName: "CreateEndpoint"}),
+	activity(ActivityParams{Actor: "nb-alpha"}),
+	instances(InstancesParams{}),
+	denied(DeniedParams{}),
+	coverage(CoverageParams{}),
+}
+
+// renderRows runs fn's result through format f and returns what a reader sees:
 // the bytes of text formats, the decoded content of parquet and arrow.
-func render(t *testing.T, r *Rows, f Format) []byte {
+func renderRows(t *testing.T, r *Rows, f Format) []byte {
 	t.Helper()
 	defer r.Close()
 	var buf bytes.Buffer
@@ -126,23 +152,23 @@ func goldenName(dir, query string, f Format) string {
 // TestNamedQueriesGolden runs every named query on the fixture in every
 // format.
 func TestNamedQueriesGolden(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	os.MkdirAll(filepath.Join("testdata", "fixture"), 0o755)
-	for _, spec := range Specs() {
+	for _, q := range fixtureQueries {
 		for _, f := range Formats {
-			t.Run(spec.Name+"/"+string(f), func(t *testing.T) {
-				r, err := Run(t.Context(), db, spec.Name, fixtureParams[spec.Name])
+			t.Run(q.name+"/"+string(f), func(t *testing.T) {
+				r, err := q.run(t.Context(), db)
 				if err != nil {
 					t.Fatal(err)
 				}
-				golden.Check(t, goldenName("fixture", spec.Name, f), render(t, r, f))
+				golden.Check(t, goldenName("fixture", q.name, f), renderRows(t, r, f))
 			})
 		}
 	}
 }
 
 func TestSQLFormatsGolden(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	const q = `SELECT event_id, event_time, event_name, error_code IS NOT NULL AS failed,
 		length(event_id)::INTEGER AS id_len, 0.5::DOUBLE AS half, request_parameters
 		FROM events ORDER BY event_time LIMIT 4`
@@ -152,13 +178,13 @@ func TestSQLFormatsGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.Check(t, goldenName("fixture", "sql", f), render(t, r, f))
+			golden.Check(t, goldenName("fixture", "sql", f), renderRows(t, r, f))
 		})
 	}
 }
 
 func TestEmptyResult(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	want := map[Format]string{
 		Table: "event_time  event_name  actor_kind  actor  method  confidence  account_id  region  event_id\n",
 		CSV:   "event_time,event_name,actor_kind,actor,method,confidence,account_id,region,event_id\n",
@@ -167,11 +193,11 @@ func TestEmptyResult(t *testing.T) {
 	}
 	for _, f := range Formats {
 		t.Run(string(f), func(t *testing.T) {
-			r, err := Run(t.Context(), db, "whodid", Params{EventName: "NoSuchCall"})
+			r, err := Whodid(t.Context(), db, WhodidParams{EventName: "NoSuchCall"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := string(render(t, r, f))
+			got := string(renderRows(t, r, f))
 			if f.Binary() {
 				if !strings.Contains(got, "event_id: utf8") || strings.Contains(got, "event_id=") {
 					t.Errorf("empty %s = %q, want the schema and no rows", f, got)
@@ -186,40 +212,39 @@ func TestEmptyResult(t *testing.T) {
 }
 
 func TestRunFilters(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
 	tests := []struct {
-		name  string
-		query string
-		p     Params
-		want  []string // event_id column, or the first column
+		name string
+		q    namedQuery
+		want []string // event_id column
 	}{
-		{"whodid all", "whodid", Params{EventName: "CreateEndpoint"}, []string{"e8", "e1"}},
-		{"whodid since", "whodid", Params{EventName: "CreateEndpoint", Since: day("2024-05-03")}, []string{"e8"}},
-		{"whodid until exclusive", "whodid", Params{EventName: "CreateEndpoint", Until: time.Date(2024, 5, 2, 10, 0, 0, 0, time.UTC)}, nil},
-		{"whodid resource", "whodid", Params{EventName: "CreateEndpoint", Resource: "CHURN"}, []string{"e1"}},
-		{"whodid source short", "whodid", Params{EventName: "CreateEndpoint", EventSource: "sagemaker"}, []string{"e8", "e1"}},
-		{"whodid other source", "whodid", Params{EventName: "CreateEndpoint", EventSource: "s3"}, nil},
-		{"whodid injection is a value", "whodid", Params{EventName: "x' OR '1'='1"}, nil},
-		{"activity", "activity", Params{Actor: "nb-alpha"}, []string{"e5", "e7", "e2", "e1"}},
-		{"activity errors", "activity", Params{Actor: "nb-alpha", ErrorsOnly: true}, []string{"e5", "e2"}},
-		{"activity region", "activity", Params{Actor: "bob", Region: "us-east-1"}, nil},
-		{"activity account", "activity", Params{Actor: "bob", Account: "444455556666"}, []string{"e6"}},
+		{"whodid all", whodid(WhodidParams{EventName: "CreateEndpoint"}), []string{"e8", "e1"}},
+		{"whodid since", whodid(WhodidParams{EventName: "CreateEndpoint", Filter: Filter{Since: day("2024-05-03")}}), []string{"e8"}},
+		{"whodid until exclusive", whodid(WhodidParams{EventName: "CreateEndpoint", Filter: Filter{Until: time.Date(2024, 5, 2, 10, 0, 0, 0, time.UTC)}}), nil},
+		{"whodid resource", whodid(WhodidParams{EventName: "CreateEndpoint", Resource: "CHURN"}), []string{"e1"}},
+		{"whodid source short", whodid(WhodidParams{EventName: "CreateEndpoint", EventSource: "sagemaker"}), []string{"e8", "e1"}},
+		{"whodid other source", whodid(WhodidParams{EventName: "CreateEndpoint", EventSource: "s3"}), nil},
+		{"whodid injection is a value", whodid(WhodidParams{EventName: "x' OR '1'='1"}), nil},
+		{"activity", activity(ActivityParams{Actor: "nb-alpha"}), []string{"e5", "e7", "e2", "e1"}},
+		{"activity errors", activity(ActivityParams{Actor: "nb-alpha", ErrorsOnly: true}), []string{"e5", "e2"}},
+		{"activity region", activity(ActivityParams{Actor: "bob", Filter: Filter{Region: "us-east-1"}}), nil},
+		{"activity account", activity(ActivityParams{Actor: "bob", Filter: Filter{Account: "444455556666"}}), []string{"e6"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := column(t, db, tt.query, tt.p, "event_id")
+			got := column(t, db, tt.q, "event_id")
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("Run(%s, %+v) event_id (-want +got):\n%s", tt.query, tt.p, diff)
+				t.Errorf("%s event_id (-want +got):\n%s", tt.q.name, diff)
 			}
 		})
 	}
 }
 
 // column returns one column of a named query's result as text.
-func column(t *testing.T, db *store.DB, name string, p Params, col string) []string {
+func column(t *testing.T, db *store.DB, q namedQuery, col string) []string {
 	t.Helper()
-	r, err := Run(t.Context(), db, name, p)
+	r, err := q.run(t.Context(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +256,7 @@ func column(t *testing.T, db *store.DB, name string, p Params, col string) []str
 		}
 	}
 	if idx < 0 {
-		t.Fatalf("%s has no column %s", name, col)
+		t.Fatalf("%s has no column %s", q.name, col)
 	}
 	var out []string
 	for {
@@ -246,23 +271,20 @@ func column(t *testing.T, db *store.DB, name string, p Params, col string) []str
 	}
 }
 
-func TestRunMissingParam(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
-	for _, name := range []string{"whodid", "activity"} {
-		if _, err := Run(t.Context(), db, name, Params{}); !errors.Is(err, ErrMissingParam) {
-			t.Errorf("Run(%s, {}) = %v, want ErrMissingParam", name, err)
+func TestMissingParam(t *testing.T) {
+	db := newFixtureDB(t)
+	for _, q := range []namedQuery{whodid(WhodidParams{}), activity(ActivityParams{})} {
+		if _, err := q.run(t.Context(), db); !errors.Is(err, ErrMissingParam) {
+			t.Errorf("%s without its required parameter = %v, want ErrMissingParam", q.name, err)
 		}
-	}
-	if _, err := Run(t.Context(), db, "nope", Params{}); !errors.Is(err, ErrUnknownQuery) {
-		t.Errorf("Run(nope) = %v, want ErrUnknownQuery", err)
 	}
 }
 
 func TestInstances(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	got := map[string][]string{}
 	for _, col := range []string{"instance", "calls", "lifecycle_config_attached", "session_name_in_effect", "finding"} {
-		got[col] = column(t, db, "instances", Params{}, col)
+		got[col] = column(t, db, instances(InstancesParams{}), col)
 	}
 	want := map[string][]string{
 		"instance":                  {"nb-alpha", "nb-beta", "nb-gamma"},
@@ -275,18 +297,18 @@ func TestInstances(t *testing.T) {
 		t.Errorf("instances (-want +got):\n%s", diff)
 	}
 	// The window applies to calls, not to the inventory.
-	if got := column(t, db, "instances", Params{Since: time.Date(2024, 5, 3, 0, 0, 0, 0, time.UTC)}, "calls"); !cmp.Equal(got, []string{"1", "1", "0"}) {
+	if got := column(t, db, instances(InstancesParams{Filter{Since: time.Date(2024, 5, 3, 0, 0, 0, 0, time.UTC)}}), "calls"); !cmp.Equal(got, []string{"1", "1", "0"}) {
 		t.Errorf("instances since 2024-05-03 calls = %v, want [1 1 0]", got)
 	}
 }
 
 func TestCoverage(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	got := [][]string{
-		column(t, db, "coverage", Params{}, "role_arn"),
-		column(t, db, "coverage", Params{}, "attributed"),
-		column(t, db, "coverage", Params{}, "unattributed"),
-		column(t, db, "coverage", Params{}, "instances_without_config"),
+		column(t, db, coverage(CoverageParams{}), "role_arn"),
+		column(t, db, coverage(CoverageParams{}), "attributed"),
+		column(t, db, coverage(CoverageParams{}), "unattributed"),
+		column(t, db, coverage(CoverageParams{}), "instances_without_config"),
 	}
 	want := [][]string{
 		{"arn:aws:iam::111122223333:role/service-role/SageMakerExec"},
@@ -300,7 +322,7 @@ func TestCoverage(t *testing.T) {
 // TestSQLReadOnly checks that analyst SQL cannot change the database or
 // reach the file system, and that the data is intact afterwards.
 func TestSQLReadOnly(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	out := filepath.Join(t.TempDir(), "x")
 	attacks := []string{
 		`DROP TABLE events`,

@@ -50,23 +50,12 @@ func scenarioDBWith(t *testing.T, change string) *store.DB {
 	return db
 }
 
-// runSQL runs a named query's SQL built with p as given (Run sets
-// p.pending itself) and returns the result as CSV.
-func runSQL(t *testing.T, db *store.DB, name string, p Params) string {
+// coverageCSV runs coverage.sql rendered with pending as given (Coverage
+// asks attribution.Pending instead) and returns the result as CSV.
+func coverageCSV(t *testing.T, db *store.DB, pending bool) string {
 	t.Helper()
-	spec, err := Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, args, err := spec.build(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := db.SQL.QueryContext(t.Context(), text, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	r, err := fromSQL(rs)
+	p := CoverageParams{}
+	r, err := run(t.Context(), db, coverageSQL, coverageData{p, pending}, p.Filter.args())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,26 +67,17 @@ func runSQL(t *testing.T, db *store.DB, name string, p Params) string {
 	return buf.String()
 }
 
-// TestCoveragePending checks coverage on a database where some events
-// have no attribution yet: it reads attributions alone unless events
-// outnumber them, and then counts the events without one as unattributed.
 func TestCoveragePending(t *testing.T) {
 	full := scenarioDBWith(t, "")
-	if pending, err := pendingEvents(t.Context(), full); err != nil || pending {
-		t.Fatalf("pendingEvents after a full attribution = %v, %v; want false", pending, err)
-	}
 	// With every event attributed, both forms of the SQL agree.
-	attributedOnly := runSQL(t, full, "coverage", Params{})
-	if diff := cmp.Diff(attributedOnly, runSQL(t, full, "coverage", Params{pending: true})); diff != "" {
+	attributedOnly := coverageCSV(t, full, false)
+	if diff := cmp.Diff(attributedOnly, coverageCSV(t, full, true)); diff != "" {
 		t.Errorf("coverage reading events too differs (-attributions +events):\n%s", diff)
 	}
 
 	const role = "arn:aws:iam::111111111111:role/AmazonSageMaker-ExecutionRole-Studio"
 	db := scenarioDBWith(t, `DELETE FROM attributions WHERE role_arn = '`+role+`'`)
-	if pending, err := pendingEvents(t.Context(), db); err != nil || !pending {
-		t.Fatalf("pendingEvents with attributions deleted = %v, %v; want true", pending, err)
-	}
-	r, err := Run(t.Context(), db, "coverage", Params{})
+	r, err := Coverage(t.Context(), db, CoverageParams{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,15 +12,15 @@ import (
 	"github.com/ctattrib/ctattrib/store"
 )
 
-// scenarioParams are what each named query asks of the shared attribution
+// scenarioQueries are what each named query asks of the shared attribution
 // scenario (testdata/scenario at the repository root): issue 4's question,
 // which notebook created the endpoint, and the rest unfiltered.
-var scenarioParams = map[string]Params{
-	"whodid":    {EventName: "CreateEndpoint"},
-	"activity":  {Actor: scenarioActor},
-	"instances": {},
-	"denied":    {},
-	"coverage":  {},
+var scenarioQueries = []namedQuery{
+	whodid(WhodidParams{EventName: "CreateEndpoint"}),
+	activity(ActivityParams{Actor: scenarioActor}),
+	instances(InstancesParams{}),
+	denied(DeniedParams{}),
+	coverage(CoverageParams{}),
 }
 
 // scenarioActor is the notebook instance whose timeline the activity
@@ -68,14 +68,14 @@ func TestScenarioGolden(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join("testdata", "scenario"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, spec := range Specs() {
+	for _, q := range scenarioQueries {
 		for _, f := range Formats {
-			t.Run(spec.Name+"/"+string(f), func(t *testing.T) {
-				r, err := Run(t.Context(), db, spec.Name, scenarioParams[spec.Name])
+			t.Run(q.name+"/"+string(f), func(t *testing.T) {
+				r, err := q.run(t.Context(), db)
 				if err != nil {
 					t.Fatal(err)
 				}
-				golden.Check(t, goldenName("scenario", spec.Name, f), render(t, r, f))
+				golden.Check(t, goldenName("scenario", q.name, f), renderRows(t, r, f))
 			})
 		}
 	}
@@ -86,7 +86,7 @@ func TestScenarioGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.Check(t, goldenName("scenario", "sql", f), render(t, r, f))
+			golden.Check(t, goldenName("scenario", "sql", f), renderRows(t, r, f))
 		}
 	})
 }

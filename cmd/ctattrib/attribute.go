@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctattrib/ctattrib/attribution"
-	"github.com/ctattrib/ctattrib/store"
 )
 
 type attributeOptions struct {
@@ -33,9 +32,9 @@ The result is the same either way. Query the attributions table, or see
 the notebook inventory with 'ctattrib inventory list'.
 
 DuckDB's memory stays under --memory-limit, as in ingest: beyond it, joins
-spill to a folder next to the database. A full run on 10,000,000 events
-took as long at the default 400MB (peak RSS 0.6-0.7 GiB) as with no limit
-(2.9 GiB).`,
+spill to a folder next to the database, so a small limit costs little time.
+Raise it when the machine has memory to spare and the spill folder's disk
+is slow.`,
 		Example: `  ctattrib attribute --db audit.duckdb
   ctattrib attribute --full --memory-limit 2GB`,
 		Args: cobraArgs(cobra.NoArgs),
@@ -54,8 +53,8 @@ func runAttribute(ctx context.Context, a *app, opts attributeOptions) error {
 		return err
 	}
 	defer db.Close()
-	var applied string
-	if err := db.SQL.QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&applied); err != nil {
+	applied, err := db.MemoryLimit(ctx)
+	if err != nil {
 		return err
 	}
 	a.Log.Info("Attributing", "db", a.DBPath, "full", opts.Full, "memory_limit", applied)
@@ -65,26 +64,6 @@ func runAttribute(ctx context.Context, a *app, opts attributeOptions) error {
 	}
 	printAttribution(a, sum)
 	return nil
-}
-
-// openForAttribution opens an existing database for writing, with
-// DuckDB's memory capped at the --memory-limit flag's value.
-func openForAttribution(ctx context.Context, a *app, memoryLimit string) (*store.DB, error) {
-	limit, err := memoryLimitFlag(memoryLimit)
-	if err != nil {
-		return nil, err
-	}
-	return a.open(ctx, store.ReadWrite, store.Options{MemoryLimit: limit, Existing: true})
-}
-
-// memoryLimitFlag is the --memory-limit flag's value as DuckDB takes it,
-// or a usage error.
-func memoryLimitFlag(flag string) (string, error) {
-	limit, err := scaleSize(flag, 1, 0)
-	if err != nil {
-		return "", usageErrorf("--memory-limit: %v", err)
-	}
-	return limit, nil
 }
 
 // printAttribution writes a run's summary: counts by kind, method and

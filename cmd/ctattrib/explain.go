@@ -70,7 +70,7 @@ func runExplain(ctx context.Context, a *app, opts explainOptions) error {
 	}
 	defer db.Close()
 
-	xs, err := query.ExplainEvents(ctx, db, opts.IDs)
+	xs, err := query.Explain(ctx, db, opts.IDs)
 	if err != nil && !errors.Is(err, query.ErrUnknownEvent) {
 		return err
 	}

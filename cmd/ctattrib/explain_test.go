@@ -10,7 +10,7 @@ import (
 // TestExplainCmd runs explain through cobra on the explain scenario.
 func TestExplainCmd(t *testing.T) {
 	a, _, errb := testApp(t)
-	if code := execute(t, a, "ingest", filepath.Join("..", "..", "testdata", "explain")); code != 0 {
+	if code := execute(t, a, "--db", a.DBPath, "ingest", filepath.Join("..", "..", "testdata", "explain")); code != 0 {
 		t.Fatalf("ingest exit = %d:\n%s", code, errb)
 	}
 	addEvidenceColumns(t, a) // SHIM
@@ -53,7 +53,7 @@ func TestExplainCmd(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b, out, errb := testApp(t)
 			b.DBPath = a.DBPath
-			code := execute(t, b, tt.args...)
+			code := execute(t, b, append([]string{"--db", a.DBPath}, tt.args...)...)
 			if code != tt.wantCode {
 				t.Fatalf("%v exit = %d, want %d:\n%s", tt.args, code, tt.wantCode, errb)
 			}

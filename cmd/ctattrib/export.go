@@ -61,8 +61,7 @@ new accounts or regions appear.`,
 			return runExport(cmd.Context(), a, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Since, "since", "", "only events from this `time` on (RFC 3339, YYYY-MM-DD, or 36h/7d ago)")
-	cmd.Flags().StringVar(&opts.Until, "until", "", "only events before this `time`")
+	bindTimeFlags(cmd.Flags(), &opts.Since, &opts.Until, "events")
 	cmd.Flags().BoolVar(&opts.Append, "append", false, "add files to a folder that already holds an export")
 	cmd.Flags().StringVar(&opts.AthenaDDL, "athena-ddl", "", "print the Athena CREATE TABLE for an export copied to this S3 `location`, instead of exporting")
 	cmd.Flags().StringVar(&opts.AthenaTable, "athena-table", "ctattrib_events", "the Athena table's `name` ([database.]table)")
@@ -70,11 +69,7 @@ new accounts or regions appear.`,
 }
 
 func runExport(ctx context.Context, a *app, opts exportOptions) error {
-	since, err := parseTimeFlag("--since", opts.Since, a.Now())
-	if err != nil {
-		return err
-	}
-	until, err := parseTimeFlag("--until", opts.Until, a.Now())
+	since, until, err := parseTimeFlags(opts.Since, opts.Until, a.Now())
 	if err != nil {
 		return err
 	}

@@ -4,15 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"regexp"
-	"runtime/debug"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ctattrib/ctattrib/attribution"
 	"github.com/ctattrib/ctattrib/ingest"
 	"github.com/ctattrib/ctattrib/store"
 )
@@ -24,9 +20,7 @@ type ingestOptions struct {
 	Regions     []string
 	Since       string
 	Until       string
-	Profile     string
-	Region      string
-	EndpointURL string
+	AWS         awsFlags
 	NoAttribute bool
 	MemoryLimit string
 	Relist      bool
@@ -86,9 +80,7 @@ Exit status: 0 all loaded, 1 error, 2 bad usage, 3 some objects failed,
 	f.StringSliceVar(&opts.Regions, "region-filter", nil, "only log files of these `regions`")
 	f.StringVar(&opts.Since, "since", "", "only log files from this `time` on: RFC 3339, YYYY-MM-DD, or a duration ago like 36h or 7d")
 	f.StringVar(&opts.Until, "until", "", "only log files up to this `time` (same forms as --since)")
-	f.StringVar(&opts.Profile, "profile", "", "AWS shared-config `profile` for S3")
-	f.StringVar(&opts.Region, "region", "", "AWS `region` of the bucket (discovered when unset)")
-	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "S3-compatible endpoint `URL` (path-style addressing); AWS_ENDPOINT_URL_S3 works too")
+	opts.AWS.bind(f, "AWS `region` of the bucket (discovered when unset)", "S3-compatible endpoint `URL` (path-style addressing); AWS_ENDPOINT_URL_S3 works too")
 	f.BoolVar(&opts.NoAttribute, "no-attribute", false, "do not run attribution after loading")
 	f.BoolVar(&opts.Relist, "relist", false, "list every day folder, not only those since the last complete run (for logs copied into older folders)")
 	f.StringVar(&opts.MemoryLimit, "memory-limit", defaultMemoryLimit, "cap on DuckDB's buffer `memory` (joins and sorts spill to disk beyond it); while loading, DuckDB gets 60% of it (at least 300MB) and records in flight the rest")
@@ -108,28 +100,8 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 	if opts.Workers < 0 {
 		return usageErrorf("--workers must be positive")
 	}
-	if os.Getenv("GOGC") == "" {
-		// The Go heap is mostly records passing through: collecting at
-		// half the default growth kept a 1,000,000-event ingest under
-		// 1 GiB of RSS at no measurable cost in time.
-		debug.SetGCPercent(50)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// A soft cap on the Go heap, beside DuckDB's --memory-limit: on
-		// 1,000,000 events it took peak RSS from 0.97-0.98 GiB to
-		// 0.90-0.93 GiB in the same time; 200MiB cost 14% more time.
-		debug.SetMemoryLimit(goMemoryLimit)
-	}
-	srcOpts := a.SourceOptions
-	if opts.Profile != "" {
-		srcOpts.Profile = opts.Profile
-	}
-	if opts.Region != "" {
-		srcOpts.Region = opts.Region
-	}
-	if opts.EndpointURL != "" {
-		srcOpts.EndpointURL = opts.EndpointURL
-	}
+	store.TuneGoHeapForLoading()
+	srcOpts := a.sourceOptions(opts.AWS)
 
 	loading, err := scaleSize(opts.MemoryLimit, 0.6, 300<<20)
 	if err != nil {
@@ -168,17 +140,19 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 			loadErr = err
 		}
 	}
-	upToDate, err := attributionUpToDate(ctx, db, total)
-	if err != nil {
-		return err
+	// Attribution reads the whole inventory even when incremental; a run
+	// that added nothing asks the two row counts of Pending instead.
+	pending := total.EventsNew > 0
+	if !pending && !opts.NoAttribute {
+		if pending, err = attribution.Pending(ctx, db); err != nil {
+			return err
+		}
 	}
-	if !opts.NoAttribute && upToDate {
+	if !opts.NoAttribute && !pending {
 		a.Log.Info("Attribution up to date: no new events")
 	} else if !opts.NoAttribute {
-		// Attribution holds no records in Go: DuckDB may have it all, and
-		// the heap the batches used goes back to the system.
-		debug.FreeOSMemory()
-		if _, err := db.SQL.ExecContext(ctx, `SET memory_limit = '`+opts.MemoryLimit+`'`); err != nil {
+		// Attribution holds no records in Go: DuckDB may have it all.
+		if err := db.SetMemoryLimit(ctx, opts.MemoryLimit); err != nil {
 			return err
 		}
 		if err := attributeAfterIngest(ctx, a, db); err != nil {
@@ -227,84 +201,4 @@ func printSummary(a *app, s ingest.Summary) {
 	if n := s.ObjectsFailed - len(s.Failures); n > 0 {
 		fmt.Fprintf(a.Out, "failed:  ... and %d more (SELECT uri, error FROM objects WHERE status = 'failed')\n", n)
 	}
-}
-
-// parseTimeFlag reads --since/--until: RFC 3339, a date, or a duration
-// before now ("36h", "7d").
-func parseTimeFlag(name, v string, now time.Time) (time.Time, error) {
-	t, err := ParseTime(v, now)
-	if err != nil {
-		return time.Time{}, usageErrorf("%s: %v", name, err)
-	}
-	return t, nil
-}
-
-// ParseTime parses the time forms --since and --until accept. An empty
-// string is the zero time.
-func ParseTime(v string, now time.Time) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}, nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	if days, ok := strings.CutSuffix(v, "d"); ok {
-		var n int
-		if _, err := fmt.Sscanf(days, "%d", &n); err == nil && n >= 0 && fmt.Sprint(n) == days {
-			return now.UTC().AddDate(0, 0, -n), nil
-		}
-	}
-	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
-		return now.UTC().Add(-d), nil
-	}
-	return time.Time{}, fmt.Errorf("cannot read %q as a time (want RFC 3339, YYYY-MM-DD, or a duration ago like 36h or 7d)", v)
-}
-
-// scaleSize returns f times a size like 512MB or 2GiB in MiB, or floor
-// bytes if that is more (DuckDB's insert runs out of memory below about 300MB
-// rather than spill).
-func scaleSize(size string, f float64, floor int64) (string, error) {
-	m := sizeRe.FindStringSubmatch(strings.TrimSpace(size))
-	if m == nil {
-		return "", fmt.Errorf("%q: want a size like 512MB or 2GB", size)
-	}
-	n, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		return "", fmt.Errorf("%q: %w", size, err)
-	}
-	unit := map[string]float64{"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}[m[2]]
-	mib := max(int64(n*f*unit), floor) >> 20
-	if mib < 1 {
-		// DuckDB would take it, then fail to open the file.
-		return "", fmt.Errorf("%q: want at least 1MiB", size)
-	}
-	return strconv.FormatInt(mib, 10) + "MiB", nil
-}
-
-// defaultMemoryLimit is DuckDB's memory limit in ingest and attribute
-// unless --memory-limit says otherwise.
-const defaultMemoryLimit = "400MB"
-
-// goMemoryLimit is ingest's soft limit on the Go heap (GOMEMLIMIT
-// overrides it). The heap holds the batch being loaded, compressed, and
-// the objects being decoded; about 280 MiB of it is live at the peak.
-const goMemoryLimit = 300 << 20
-
-var sizeRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
-
-// attributionUpToDate reports whether a run that added no events may skip
-// attribution: every event has its attribution (an earlier run's
-// attribution finished). It costs two counts, where even an incremental
-// attribution reads the whole inventory: the nightly re-run over an
-// unchanged bucket stays a fraction of a second.
-func attributionUpToDate(ctx context.Context, db *store.DB, s ingest.Summary) (bool, error) {
-	if s.EventsNew > 0 {
-		return false, nil
-	}
-	var events, attributed int64
-	err := db.SQL.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM event_rows), (SELECT count(*) FROM attributions)`).Scan(&events, &attributed)
-	return events == attributed, err
 }

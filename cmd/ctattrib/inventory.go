@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
@@ -122,21 +121,14 @@ func runInventoryImport(ctx context.Context, a *app, path string) error {
 	return nil
 }
 
-// callerIdentityAPI is the part of the STS client sync uses.
-type callerIdentityAPI interface {
-	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
-}
-
 type inventorySyncOptions struct {
-	Regions     []string
-	Profile     string
-	EndpointURL string
-	// clients builds the API clients for a region; tests replace it.
-	clients func(ctx context.Context, opts inventorySyncOptions, region string) (attribution.SageMakerAPI, callerIdentityAPI, error)
+	Regions []string
+	// AWS.Region is unused: --region is a list here.
+	AWS awsFlags
 }
 
 func newInventorySyncCmd(a *app) *cobra.Command {
-	opts := inventorySyncOptions{clients: awsClients}
+	var opts inventorySyncOptions
 	cmd := &cobra.Command{
 		Use:   "sync [--region R]... [--profile P] [--endpoint-url URL]",
 		Short: "Read notebook instances from the SageMaker API",
@@ -152,38 +144,8 @@ the API no longer lists are marked deleted.`,
 		},
 	}
 	cmd.Flags().StringSliceVar(&opts.Regions, "region", nil, "AWS `region` to read (repeatable; default: the profile's region)")
-	cmd.Flags().StringVar(&opts.Profile, "profile", "", "AWS shared-config `profile`")
-	cmd.Flags().StringVar(&opts.EndpointURL, "endpoint-url", "", "SageMaker and STS endpoint `URL` (for tests and private endpoints)")
+	opts.AWS.bind(cmd.Flags(), "", "SageMaker and STS endpoint `URL` (for tests and private endpoints)")
 	return cmd
-}
-
-// awsClients builds real clients from the shared config.
-func awsClients(ctx context.Context, opts inventorySyncOptions, region string) (attribution.SageMakerAPI, callerIdentityAPI, error) {
-	var lo []func(*config.LoadOptions) error
-	if opts.Profile != "" {
-		lo = append(lo, config.WithSharedConfigProfile(opts.Profile))
-	}
-	if region != "" {
-		lo = append(lo, config.WithRegion(region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, lo...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("aws config: %w", err)
-	}
-	if cfg.Region == "" {
-		return nil, nil, usageErrorf("no region: pass --region or set one in the profile")
-	}
-	sm := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) {
-		if opts.EndpointURL != "" {
-			o.BaseEndpoint = aws.String(opts.EndpointURL)
-		}
-	})
-	st := sts.NewFromConfig(cfg, func(o *sts.Options) {
-		if opts.EndpointURL != "" {
-			o.BaseEndpoint = aws.String(opts.EndpointURL)
-		}
-	})
-	return sm, st, nil
 }
 
 func runInventorySync(ctx context.Context, a *app, opts inventorySyncOptions) error {
@@ -197,19 +159,19 @@ func runInventorySync(ctx context.Context, a *app, opts inventorySyncOptions) er
 	}
 	defer db.Close()
 	for _, region := range regions {
-		sm, st, err := opts.clients(ctx, opts, region)
+		flags := opts.AWS
+		flags.Region = region
+		cfg, err := a.awsConfig(ctx, flags)
 		if err != nil {
 			return err
 		}
-		id, err := st.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil {
 			return fmt.Errorf("get caller identity: %w", err)
 		}
 		account := aws.ToString(id.Account)
-		if region == "" {
-			region = regionOf(sm)
-		}
-		nbs, err := attribution.Sync(ctx, db, sm, account, region, a.Now())
+		region = cfg.Region
+		nbs, err := attribution.Sync(ctx, db, sagemaker.NewFromConfig(cfg), account, region, a.Now())
 		if err != nil {
 			return err
 		}
@@ -217,12 +179,4 @@ func runInventorySync(ctx context.Context, a *app, opts inventorySyncOptions) er
 		fmt.Fprintf(a.Out, "%s %s: %d notebook instances\n", account, region, len(nbs))
 	}
 	return nil
-}
-
-// regionOf returns the region a SageMaker client was configured with.
-func regionOf(api attribution.SageMakerAPI) string {
-	if c, ok := api.(*sagemaker.Client); ok {
-		return c.Options().Region
-	}
-	return ""
 }

@@ -1,18 +1,11 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-
-	"github.com/ctattrib/ctattrib/attribution"
 	"github.com/ctattrib/ctattrib/internal/fakeaws"
 )
 
@@ -69,7 +62,7 @@ func TestInventorySync(t *testing.T) {
 			LifecycleConfigName: "session-name", CreationTime: created})
 	}
 	a, out, errb := testApp(t)
-	opts := inventorySyncOptions{Regions: []string{"us-east-1"}, clients: fakeClients(fake.URL)}
+	opts := inventorySyncOptions{Regions: []string{"us-east-1"}, AWS: awsFlags{EndpointURL: fake.URL}}
 	if err := runInventorySync(t.Context(), a, opts); err != nil {
 		t.Fatalf("runInventorySync: %v; stderr:\n%s", err, errb)
 	}
@@ -85,16 +78,5 @@ func TestInventorySync(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "2024-05-01T08:00:00Z") {
 		t.Errorf("list lacks the creation time:\n%s", out)
-	}
-}
-
-// fakeClients points real SDK clients at the fake, with static
-// credentials and no shared config.
-func fakeClients(url string) func(context.Context, inventorySyncOptions, string) (attribution.SageMakerAPI, callerIdentityAPI, error) {
-	return func(_ context.Context, _ inventorySyncOptions, region string) (attribution.SageMakerAPI, callerIdentityAPI, error) {
-		creds := credentials.NewStaticCredentialsProvider("AKIAFAKE", "secret", "")
-		sm := sagemaker.New(sagemaker.Options{Region: region, BaseEndpoint: aws.String(url), Credentials: creds})
-		st := sts.New(sts.Options{Region: region, BaseEndpoint: aws.String(url), Credentials: creds})
-		return sm, st, nil
 	}
 }

@@ -8,27 +8,12 @@ import (
 	"io"
 	"os"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/spf13/cobra"
 
 	lifecycle "github.com/ctattrib/ctattrib/lifecycle-scripts"
 )
-
-// lifecycleAWSOptions are the flags that say which AWS account and endpoint the
-// apply and studio commands talk to.
-type lifecycleAWSOptions struct {
-	Profile, Region, EndpointURL string
-}
-
-func (o *lifecycleAWSOptions) bind(cmd *cobra.Command) {
-	f := cmd.Flags()
-	f.StringVar(&o.Profile, "profile", "", "AWS shared-config `profile`")
-	f.StringVar(&o.Region, "region", "", "AWS `region` (default from the profile or AWS_REGION)")
-	f.StringVar(&o.EndpointURL, "endpoint-url", "", "send SageMaker and IAM calls to this `URL` (a test server or VPC endpoint)")
-}
 
 // lifecycleSageMakerAPI is what the lifecycle commands need from SageMaker.
 type lifecycleSageMakerAPI interface {
@@ -44,47 +29,21 @@ type lifecycleClients struct {
 	Region    string
 }
 
-// lifecycleClientsFunc makes lifecycleClients; tests replace it with clients pointed at
-// a loopback server.
-type lifecycleClientsFunc func(ctx context.Context, opts lifecycleAWSOptions) (lifecycleClients, error)
-
-// loadLifecycleClients is the real lifecycleClientsFunc: the SDK's default credential
-// chain and shared config, with --profile and --region on top.
-func loadLifecycleClients(ctx context.Context, opts lifecycleAWSOptions) (lifecycleClients, error) {
-	var load []func(*config.LoadOptions) error
-	if opts.Profile != "" {
-		load = append(load, config.WithSharedConfigProfile(opts.Profile))
-	}
-	if opts.Region != "" {
-		load = append(load, config.WithRegion(opts.Region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, load...)
+// newLifecycleClients makes the clients of the apply and studio commands
+// from a's AWS configuration.
+func newLifecycleClients(ctx context.Context, a *app, flags awsFlags) (lifecycleClients, error) {
+	cfg, err := a.awsConfig(ctx, flags)
 	if err != nil {
-		return lifecycleClients{}, fmt.Errorf("load AWS config: %w", err)
-	}
-	if cfg.Region == "" {
-		return lifecycleClients{}, usageErrorf("no AWS region: pass --region or set one in the profile")
+		return lifecycleClients{}, err
 	}
 	return lifecycleClients{
-		SageMaker: sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) {
-			if opts.EndpointURL != "" {
-				o.BaseEndpoint = aws.String(opts.EndpointURL)
-			}
-		}),
-		IAM: iam.NewFromConfig(cfg, func(o *iam.Options) {
-			if opts.EndpointURL != "" {
-				o.BaseEndpoint = aws.String(opts.EndpointURL)
-			}
-		}),
-		Region: cfg.Region,
+		SageMaker: sagemaker.NewFromConfig(cfg),
+		IAM:       iam.NewFromConfig(cfg),
+		Region:    cfg.Region,
 	}, nil
 }
 
 func newLifecycleCmd(a *app) *cobra.Command {
-	return newLifecycleCmdWith(a, loadLifecycleClients)
-}
-
-func newLifecycleCmdWith(a *app, clients lifecycleClientsFunc) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "lifecycle",
 		Short: "Make notebook instances' AWS calls show their name in CloudTrail",
@@ -103,8 +62,8 @@ assumed-role/ROLE/INSTANCE-NAME.
 	cmd.AddCommand(
 		newLifecycleScriptCmd(a),
 		newLifecyclePolicyCmd(a),
-		newLifecycleApplyCmd(a, clients),
-		newLifecycleStudioCmd(a, clients),
+		newLifecycleApplyCmd(a),
+		newLifecycleStudioCmd(a),
 	)
 	return cmd
 }
@@ -299,12 +258,12 @@ func readTrustPolicy(stdin io.Reader, path string) ([]byte, error) {
 }
 
 type lifecycleApplyOptions struct {
-	AWS                                        lifecycleAWSOptions
+	AWS                                        awsFlags
 	Instances                                  []string
 	All, UpdateTrust, Restart, Replace, DryRun bool
 }
 
-func newLifecycleApplyCmd(a *app, clients lifecycleClientsFunc) *cobra.Command {
+func newLifecycleApplyCmd(a *app) *cobra.Command {
 	var opts lifecycleApplyOptions
 	cmd := &cobra.Command{
 		Use:   "apply (--instance NAME... | --all) [--update-trust] [--restart] [--dry-run]",
@@ -348,10 +307,10 @@ IAM calls to that URL.`,
 					return usageErrorf("--region: %v", err)
 				}
 			}
-			return runLifecycleApply(cmd.Context(), a, clients, opts)
+			return runLifecycleApply(cmd.Context(), a, opts)
 		},
 	}
-	opts.AWS.bind(cmd)
+	opts.AWS.bind(cmd.Flags(), "AWS `region` (default from the profile or AWS_REGION)", "send SageMaker and IAM calls to this `URL` (a test server or VPC endpoint)")
 	f := cmd.Flags()
 	f.StringSliceVar(&opts.Instances, "instance", nil, "notebook instance `name` (repeatable, comma-separated)")
 	f.BoolVar(&opts.All, "all", false, "every notebook instance in the region")
@@ -362,8 +321,8 @@ IAM calls to that URL.`,
 	return cmd
 }
 
-func runLifecycleApply(ctx context.Context, a *app, newClients lifecycleClientsFunc, opts lifecycleApplyOptions) error {
-	c, err := newClients(ctx, opts.AWS)
+func runLifecycleApply(ctx context.Context, a *app, opts lifecycleApplyOptions) error {
+	c, err := newLifecycleClients(ctx, a, opts.AWS)
 	if err != nil {
 		return err
 	}
@@ -402,12 +361,12 @@ func runLifecycleApply(ctx context.Context, a *app, newClients lifecycleClientsF
 }
 
 type lifecycleStudioOptions struct {
-	AWS                lifecycleAWSOptions
+	AWS                awsFlags
 	DomainID           string
 	Apply, UpdateTrust bool
 }
 
-func newLifecycleStudioCmd(a *app, clients lifecycleClientsFunc) *cobra.Command {
+func newLifecycleStudioCmd(a *app) *cobra.Command {
 	var opts lifecycleStudioOptions
 	cmd := &cobra.Command{
 		Use:   "studio --domain-id D [--apply] [--update-trust]",
@@ -433,10 +392,10 @@ individual user profiles or spaces need the same trust statement.`,
 			if opts.UpdateTrust && !opts.Apply {
 				return usageErrorf("--update-trust needs --apply")
 			}
-			return runLifecycleStudio(cmd.Context(), a, clients, opts)
+			return runLifecycleStudio(cmd.Context(), a, opts)
 		},
 	}
-	opts.AWS.bind(cmd)
+	opts.AWS.bind(cmd.Flags(), "AWS `region` (default from the profile or AWS_REGION)", "send SageMaker and IAM calls to this `URL` (a test server or VPC endpoint)")
 	f := cmd.Flags()
 	f.StringVar(&opts.DomainID, "domain-id", "", "Studio domain `ID` (d-...)")
 	f.BoolVar(&opts.Apply, "apply", false, "update the domain setting")
@@ -444,8 +403,8 @@ individual user profiles or spaces need the same trust statement.`,
 	return cmd
 }
 
-func runLifecycleStudio(ctx context.Context, a *app, newClients lifecycleClientsFunc, opts lifecycleStudioOptions) error {
-	c, err := newClients(ctx, opts.AWS)
+func runLifecycleStudio(ctx context.Context, a *app, opts lifecycleStudioOptions) error {
+	c, err := newLifecycleClients(ctx, a, opts.AWS)
 	if err != nil {
 		return err
 	}

@@ -11,9 +11,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ctattrib/ctattrib/internal/fakeaws"
@@ -21,48 +18,6 @@ import (
 )
 
 const lcRole = "arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole"
-
-// executeLifecycle runs the root command with the lifecycle command's AWS
-// clients replaced by clients (nil: the real ones).
-func executeLifecycle(t *testing.T, a *app, clients lifecycleClientsFunc, args ...string) int {
-	t.Helper()
-	root := newRootCmd(a)
-	if clients != nil {
-		for _, c := range root.Commands() {
-			if c.Name() == "lifecycle" {
-				root.RemoveCommand(c)
-			}
-		}
-		root.AddCommand(newLifecycleCmdWith(a, clients))
-	}
-	root.SetArgs(args)
-	err := root.ExecuteContext(t.Context())
-	if err != nil {
-		printError(a.Err, err)
-	}
-	return exitCode(err)
-}
-
-// lifecycleFakeClients builds real SDK clients, with static credentials, for the
-// endpoint given by --endpoint-url; the test passes the fake's URL there,
-// so the flag's wiring is tested too.
-func lifecycleFakeClients(t *testing.T) lifecycleClientsFunc {
-	return func(_ context.Context, opts lifecycleAWSOptions) (lifecycleClients, error) {
-		if opts.EndpointURL == "" {
-			t.Fatal("test did not pass --endpoint-url")
-		}
-		region := opts.Region
-		if region == "" {
-			region = "us-east-1"
-		}
-		creds := credentials.NewStaticCredentialsProvider("AKIDFAKE", "fake", "")
-		return lifecycleClients{
-			SageMaker: sagemaker.New(sagemaker.Options{Region: region, BaseEndpoint: aws.String(opts.EndpointURL), Credentials: creds}),
-			IAM:       iam.New(iam.Options{Region: region, BaseEndpoint: aws.String(opts.EndpointURL), Credentials: creds}),
-			Region:    region,
-		}, nil
-	}
-}
 
 func TestLifecycleScript(t *testing.T) {
 	baked := []string{"--instance", "test-2", "--role-arn", lcRole, "--region", "us-east-1"}
@@ -88,7 +43,7 @@ func TestLifecycleScript(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, out, errb := testApp(t)
-			code := executeLifecycle(t, a, nil, append([]string{"lifecycle", "script"}, tt.args...)...)
+			code := execute(t, a, append([]string{"lifecycle", "script"}, tt.args...)...)
 			if code != tt.wantCode {
 				t.Fatalf("exit code = %d, want %d; stderr:\n%s", code, tt.wantCode, errb)
 			}
@@ -115,7 +70,7 @@ func TestLifecycleScript(t *testing.T) {
 func TestLifecyclePolicy(t *testing.T) {
 	t.Run("json", func(t *testing.T) {
 		a, out, _ := testApp(t)
-		if code := executeLifecycle(t, a, nil, "lifecycle", "policy", "--role-arn", lcRole, "--generic"); code != 0 {
+		if code := execute(t, a, "lifecycle", "policy", "--role-arn", lcRole, "--generic"); code != 0 {
 			t.Fatalf("exit code %d", code)
 		}
 		var got struct {
@@ -138,7 +93,7 @@ func TestLifecyclePolicy(t *testing.T) {
 	})
 	t.Run("text", func(t *testing.T) {
 		a, out, _ := testApp(t)
-		if code := executeLifecycle(t, a, nil, "lifecycle", "policy", "--role-arn", lcRole, "--format", "text"); code != 0 {
+		if code := execute(t, a, "lifecycle", "policy", "--role-arn", lcRole, "--format", "text"); code != 0 {
 			t.Fatalf("exit code %d", code)
 		}
 		for _, want := range []string{"aws iam put-role-policy --role-name AmazonSageMaker-ExecutionRole", `"AWS": "` + lcRole + `"`} {
@@ -163,7 +118,7 @@ func TestLifecyclePolicy(t *testing.T) {
 			} else {
 				a.In = strings.NewReader(getRole)
 			}
-			if code := executeLifecycle(t, a, nil, "lifecycle", "policy", "--role-arn", lcRole, "--trust-policy", arg); code != 0 {
+			if code := execute(t, a, "lifecycle", "policy", "--role-arn", lcRole, "--trust-policy", arg); code != 0 {
 				t.Fatalf("exit code %d", code)
 			}
 			var doc lifecycle.Policy
@@ -177,7 +132,7 @@ func TestLifecyclePolicy(t *testing.T) {
 	}
 	for _, args := range [][]string{{}, {"--role-arn", "nope"}, {"--role-arn", lcRole, "--format", "xml"}} {
 		a, _, _ := testApp(t)
-		if code := executeLifecycle(t, a, nil, append([]string{"lifecycle", "policy"}, args...)...); code != 2 {
+		if code := execute(t, a, append([]string{"lifecycle", "policy"}, args...)...); code != 2 {
 			t.Errorf("policy %v: exit code %d, want 2", args, code)
 		}
 	}
@@ -195,11 +150,10 @@ func lifecycleFake(t *testing.T) *fakeaws.Server {
 
 func TestLifecycleApply(t *testing.T) {
 	srv := lifecycleFake(t)
-	clients := lifecycleFakeClients(t)
 	base := []string{"lifecycle", "apply", "--all", "--update-trust", "--endpoint-url", srv.URL, "--region", "us-east-1"}
 
 	a, out, errb := testApp(t)
-	if code := executeLifecycle(t, a, clients, append(base, "--dry-run")...); code != 0 {
+	if code := execute(t, a, append(base, "--dry-run")...); code != 0 {
 		t.Fatalf("dry run: exit code %d\n%s", code, errb)
 	}
 	wantPlan := `INSTANCE  STATUS     LIFECYCLE CONFIG  CONFIG  ATTACH           NOTE
@@ -220,7 +174,7 @@ arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole  add
 	}
 
 	a, out, errb = testApp(t)
-	if code := executeLifecycle(t, a, clients, base...); code != 0 {
+	if code := execute(t, a, base...); code != 0 {
 		t.Fatalf("apply: exit code %d\n%s", code, errb)
 	}
 	if diff := cmp.Diff(wantPlan+"Applied 6 change(s).\n", out.String()); diff != "" {
@@ -235,7 +189,7 @@ arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole  add
 
 	srv.ResetCalls()
 	a, out, errb = testApp(t)
-	if code := executeLifecycle(t, a, clients, base...); code != 0 {
+	if code := execute(t, a, base...); code != 0 {
 		t.Fatalf("second apply: exit code %d\n%s", code, errb)
 	}
 	if m := srv.Mutations(); len(m) != 0 {
@@ -257,11 +211,11 @@ func TestLifecycleApplyUsage(t *testing.T) {
 	}
 	for _, args := range tests {
 		a, _, errb := testApp(t)
-		clients := func(context.Context, lifecycleAWSOptions) (lifecycleClients, error) {
+		a.AWSConfig = func(context.Context, awsFlags) (aws.Config, error) {
 			t.Errorf("apply %v made AWS clients despite a usage error", args)
-			return lifecycleClients{}, nil
+			return aws.Config{}, nil
 		}
-		if code := executeLifecycle(t, a, clients, append([]string{"lifecycle", "apply"}, args...)...); code != 2 {
+		if code := execute(t, a, append([]string{"lifecycle", "apply"}, args...)...); code != 2 {
 			t.Errorf("apply %v: exit code %d, want 2; stderr %s", args, code, errb)
 		}
 	}
@@ -271,10 +225,9 @@ func TestLifecycleStudio(t *testing.T) {
 	srv := fakeaws.New(t)
 	srv.AddRole(fakeaws.Role{Name: "StudioRole", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}`})
 	srv.AddDomain(fakeaws.Domain{ID: "d-abc123", ExecutionRole: srv.RoleARN("/", "StudioRole")})
-	clients := lifecycleFakeClients(t)
 
 	a, out, errb := testApp(t)
-	if code := executeLifecycle(t, a, clients, "lifecycle", "studio", "--domain-id", "d-abc123", "--endpoint-url", srv.URL); code != 0 {
+	if code := execute(t, a, "lifecycle", "studio", "--domain-id", "d-abc123", "--endpoint-url", srv.URL); code != 0 {
 		t.Fatalf("exit code %d\n%s", code, errb)
 	}
 	if m := srv.Mutations(); len(m) != 0 || !strings.Contains(out.String(), "--domain-settings-for-update ExecutionRoleIdentityConfig=USER_PROFILE_NAME") {
@@ -282,7 +235,7 @@ func TestLifecycleStudio(t *testing.T) {
 	}
 
 	a, out, errb = testApp(t)
-	if code := executeLifecycle(t, a, clients, "lifecycle", "studio", "--domain-id", "d-abc123", "--endpoint-url", srv.URL, "--apply", "--update-trust"); code != 0 {
+	if code := execute(t, a, "lifecycle", "studio", "--domain-id", "d-abc123", "--endpoint-url", srv.URL, "--apply", "--update-trust"); code != 0 {
 		t.Fatalf("exit code %d\n%s", code, errb)
 	}
 	if diff := cmp.Diff([]string{"IAM.UpdateAssumeRolePolicy", "SageMaker.UpdateDomain"}, srv.Mutations()); diff != "" {
@@ -293,7 +246,7 @@ func TestLifecycleStudio(t *testing.T) {
 	}
 	for _, args := range [][]string{{"--domain-id", "d-x;y"}, {}, {"--domain-id", "d-abc123", "--update-trust"}} {
 		a, _, _ := testApp(t)
-		if code := executeLifecycle(t, a, clients, append([]string{"lifecycle", "studio"}, args...)...); code != 2 {
+		if code := execute(t, a, append([]string{"lifecycle", "studio"}, args...)...); code != 2 {
 			t.Errorf("studio %v: exit code %d, want 2", args, code)
 		}
 	}

@@ -27,14 +27,15 @@ func run() int {
 	defer stop()
 
 	a := &app{
-		Out:      os.Stdout,
-		Err:      os.Stderr,
-		In:       os.Stdin,
-		Now:      time.Now,
-		IsTTY:    term.IsTerminal(int(os.Stderr.Fd())),
-		OutTTY:   term.IsTerminal(int(os.Stdout.Fd())),
-		Getenv:   os.Getenv,
-		logLevel: new(slog.LevelVar),
+		Out:       os.Stdout,
+		Err:       os.Stderr,
+		In:        os.Stdin,
+		Now:       time.Now,
+		IsTTY:     term.IsTerminal(int(os.Stderr.Fd())),
+		OutTTY:    term.IsTerminal(int(os.Stdout.Fd())),
+		Getenv:    os.Getenv,
+		AWSConfig: loadAWSConfig,
+		logLevel:  new(slog.LevelVar),
 	}
 	a.logLevel.Set(slog.LevelWarn)
 	a.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: a.logLevel}))

@@ -9,13 +9,15 @@ import (
 	"github.com/ctattrib/ctattrib/store"
 )
 
-type findingsOptions struct {
+// queryFindingsOptions are the flags of query findings.
+type queryFindingsOptions struct {
+	*queryFlags
 	Kind  string
 	Actor string
 }
 
-func newFindingsQueryCmd(a *app, qopts *queryOptions) *cobra.Command {
-	var opts findingsOptions
+func newQueryFindingsCmd(a *app, shared *queryFlags) *cobra.Command {
+	opts := queryFindingsOptions{queryFlags: shared}
 	cmd := &cobra.Command{
 		Use:   "findings [--kind KIND] [--actor NAME]",
 		Short: "credentials of compute used from elsewhere, after it ended, or from many places at once",
@@ -23,8 +25,9 @@ func newFindingsQueryCmd(a *app, qopts *queryOptions) *cobra.Command {
 account_id, actor_kind and actor (whose credentials), access_key_id (the
 session key the calls were made with), first_seen, last_seen, source_ips
 and user_agents (where the calls came from), events (how many),
-event_ids (a JSON array in json and jsonl, space-separated in csv and
-table) and reason, in words an analyst can act on.
+event_ids and reason, in words an analyst can act on. The lists are JSON
+arrays in json and jsonl; in csv and table, IDs and addresses are
+separated by spaces and user agents by " | ".
 
 Kinds:
 
@@ -38,8 +41,9 @@ Kinds:
                                         minutes
 
 Calls AWS services make on a session's behalf are never findings.
-Attribution still names whose credentials the calls used; ctattrib explain
-EVENT_ID shows the chain behind one of them.
+Attribution still names whose credentials the calls used (query activity
+marks them in its finding column); ctattrib explain EVENT_ID shows the
+chain behind one of them.
 
 --since and --until keep findings whose calls overlap the window;
 --account keeps those on credentials of that account's compute; --region
@@ -48,17 +52,17 @@ those with a call recorded in the region.`,
   ctattrib query findings --kind credentials-used-off-compute --format json | jq -r '.[].event_ids[]'`,
 		Args: cobraArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			qopts.Name = "findings"
-			qopts.run = func(ctx context.Context, db *store.DB, p query.Params) (*query.Rows, error) {
-				return query.Findings(ctx, db, query.FindingsParams{
-					Since: p.Since, Until: p.Until, Account: p.Account, Region: p.Region,
-					Kind: opts.Kind, Actor: opts.Actor,
-				})
-			}
-			return runQuery(cmd.Context(), a, *qopts)
+			return runQueryFindings(cmd.Context(), a, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Kind, "kind", "", "only this `kind` of finding")
-	cmd.Flags().StringVar(&opts.Actor, "actor", "", "only findings on this actor's credentials")
+	f := cmd.Flags()
+	f.StringVar(&opts.Kind, "kind", "", "only this `kind` of finding")
+	f.StringVar(&opts.Actor, "actor", "", "only findings on this actor's credentials")
 	return cmd
+}
+
+func runQueryFindings(ctx context.Context, a *app, opts queryFindingsOptions) error {
+	return runQuery(ctx, a, opts.queryFlags, "findings", func(ctx context.Context, db *store.DB, filter query.Filter) (*query.Rows, error) {
+		return query.Findings(ctx, db, query.FindingsParams{Filter: filter, Kind: opts.Kind, Actor: opts.Actor})
+	})
 }

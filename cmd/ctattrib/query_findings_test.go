@@ -13,7 +13,7 @@ import (
 // with two findings written into it.
 func TestQueryFindingsCmd(t *testing.T) {
 	a, _, errb := testApp(t)
-	if code := execute(t, a, "ingest", filepath.Join("..", "..", "testdata", "explain")); code != 0 {
+	if code := execute(t, a, "--db", a.DBPath, "ingest", filepath.Join("..", "..", "testdata", "explain")); code != 0 {
 		t.Fatalf("ingest exit = %d:\n%s", code, errb)
 	}
 	addEvidenceColumns(t, a) // SHIM
@@ -53,7 +53,7 @@ func TestQueryFindingsCmd(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b, out, errb := testApp(t)
 			b.DBPath = a.DBPath
-			code := execute(t, b, append([]string{"query", "findings"}, tt.args...)...)
+			code := execute(t, b, append([]string{"--db", a.DBPath, "query", "findings"}, tt.args...)...)
 			if code != tt.wantCode {
 				t.Fatalf("exit = %d, want %d:\n%s", code, tt.wantCode, errb)
 			}
@@ -65,7 +65,7 @@ func TestQueryFindingsCmd(t *testing.T) {
 
 	b, out, _ := testApp(t)
 	b.DBPath = a.DBPath
-	if code := execute(t, b, "query", "findings", "--format", "json"); code != 0 {
+	if code := execute(t, b, "--db", a.DBPath, "query", "findings", "--format", "json"); code != 0 {
 		t.Fatalf("exit = %d", code)
 	}
 	var rows []map[string]any

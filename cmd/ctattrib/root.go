@@ -44,8 +44,12 @@ type app struct {
 	// another process to let go of the database.
 	RetryLock time.Duration
 
-	// SourceOptions are passed to ingest.OpenSource; tests set an
-	// endpoint or an HTTP client here.
+	// AWSConfig is where every SageMaker, IAM and STS client's
+	// configuration comes from; tests return static credentials and a
+	// loopback endpoint.
+	AWSConfig awsConfigFunc
+	// SourceOptions are passed to ingest.OpenSource under the AWS flags;
+	// tests set an endpoint or an HTTP client here.
 	SourceOptions ingest.SourceOptions
 
 	logLevel *slog.LevelVar

@@ -10,7 +10,7 @@ import (
 )
 
 func TestExport(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	dir := filepath.Join(t.TempDir(), "parquet")
 	n, err := Export(t.Context(), db, dir, ExportOptions{})
 	if err != nil {
