@@ -202,6 +202,9 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	if err := tx.Commit(); err != nil {
 		return sum, err
 	}
+	if _, err := Findings(ctx, db, FindingsOptions{Log: opts.Log}); err != nil {
+		return sum, err
+	}
 	if err := summarize(ctx, conn, &sum); err != nil {
 		return sum, err
 	}

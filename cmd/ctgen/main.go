@@ -44,6 +44,7 @@ type options struct {
 	DupRate       float64
 	GovCloud      bool
 	Truth         bool
+	Misuse        bool
 	Workers       int
 	Quiet         bool
 }
@@ -56,9 +57,18 @@ func newRootCmd(out, errw io.Writer) *cobra.Command {
 		Long: `ctgen writes gzip'd CloudTrail log files in the layout CloudTrail uses in S3
 (AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/...json.gz), a few
 CloudTrail-Digest objects and, with --truth, truth.csv naming the actor behind
-every event. The same flags always give byte-identical output.`,
+every event. The same flags always give byte-identical output.
+
+--misuse injects, in every account and region, stolen credentials of notebook
+instances (also through an AssumeRole hop, and after the instance stopped),
+EC2 instances, Lambda functions and ECS tasks used from laptops, other clouds
+and another VPC, and a session copied to another network; and decoys that
+must not look stolen: NAT gateway address changes and notebooks moving between
+subnets behind their VPC endpoint. truth.csv then has a sixth column, finding:
+the kind of misuse a call is, or empty.`,
 		Example: `  ctgen --out /tmp/ct --events 1000000 --truth
-  ctgen --out testdata/demo --scenario demo --events 3000 --seed 1 --start 2026-11-01T00:00:00Z --truth`,
+  ctgen --out testdata/demo --scenario demo --events 3000 --seed 1 --start 2026-11-01T00:00:00Z --truth
+  ctgen --out /tmp/ct-misuse --events 1000000 --events-per-file 1000 --misuse --truth`,
 		Args:          cobra.NoArgs,
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -80,6 +90,7 @@ every event. The same flags always give byte-identical output.`,
 	f.Float64Var(&opts.DupRate, "duplicate-rate", 0, "share of events delivered twice (default 0.001, negative for none)")
 	f.BoolVar(&opts.GovCloud, "govcloud", false, "add an aws-us-gov account (always on for the demo scenario)")
 	f.BoolVar(&opts.Truth, "truth", false, "write truth.csv next to the logs")
+	f.BoolVar(&opts.Misuse, "misuse", false, "inject stolen compute credentials used elsewhere, and decoys; truth.csv gains a finding column")
 	f.IntVar(&opts.Workers, "workers", 0, "files built at once (default GOMAXPROCS; output does not depend on it)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "do not print the summary")
 	return cmd
@@ -100,6 +111,7 @@ func run(ctx context.Context, opts options, out, errw io.Writer) error {
 		DuplicateRate: opts.DupRate,
 		GovCloud:      opts.GovCloud || opts.Scenario == corpus.ScenarioDemo,
 		Workers:       opts.Workers,
+		Misuse:        opts.Misuse,
 	}
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return err

@@ -68,6 +68,11 @@ type Config struct {
 	Workers int
 	// Level is the gzip compression level. Default gzip.DefaultCompression.
 	Level int
+	// Misuse injects stolen credentials of every kind of compute used
+	// elsewhere, and decoys that must not look stolen, and adds the
+	// finding column to the truth (see TruthHeaderMisuse). Without it the
+	// corpus is what it always was.
+	Misuse bool
 }
 
 // DefaultStart is the start time used when Config.Start is zero.
@@ -306,8 +311,12 @@ func Generate(ctx context.Context, cfg Config, write WriteFunc, truth io.Writer)
 	var firstErr error
 	pending := map[int][]byte{}
 	want := 0
+	header := TruthHeader
+	if cfg.Misuse {
+		header = TruthHeaderMisuse
+	}
 	if truth != nil {
-		if _, err := io.WriteString(truth, TruthHeader); err != nil {
+		if _, err := io.WriteString(truth, header); err != nil {
 			firstErr = err
 			cancel()
 		}
@@ -422,6 +431,10 @@ func (fw *fileWriter) write(f int, write WriteFunc, withTruth bool) (writeResult
 			fw.truth = append(fw.truth, g.e.kind...)
 			fw.truth = append(fw.truth, ',')
 			fw.truth = appendCSV(fw.truth, g.e.actor)
+			if w.cfg.Misuse {
+				fw.truth = append(fw.truth, ',')
+				fw.truth = append(fw.truth, g.e.finding...)
+			}
 			fw.truth = append(fw.truth, '\n')
 		}
 	}

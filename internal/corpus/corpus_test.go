@@ -452,3 +452,45 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 	b.ReportMetric(float64(cfg.Events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+// TestMisuse checks the misuse a corpus with Config.Misuse holds: every
+// kind of finding, on the credentials of every kind of compute. (Without
+// the option the corpus is unchanged: the attribution package's demo and
+// scenario goldens are generated from it.)
+func TestMisuse(t *testing.T) {
+	for _, scenario := range []string{ScenarioDemo, ScenarioBench} {
+		t.Run(scenario, func(t *testing.T) {
+			cfg := Config{Seed: 3, Events: 20000, EventsPerFile: 20, Scenario: scenario, DuplicateRate: -1, Workers: 2}
+			cfg.Misuse = true
+			out := generate(t, cfg)
+			head, body, _ := strings.Cut(string(out.truth), "\n")
+			if head+"\n" != TruthHeaderMisuse {
+				t.Fatalf("truth header %q, want %q", head, TruthHeaderMisuse)
+			}
+			got := map[string]map[string]bool{}
+			for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
+				f := strings.Split(line, ",")
+				finding := f[len(f)-1]
+				if finding == "" {
+					continue
+				}
+				if got[finding] == nil {
+					got[finding] = map[string]bool{}
+				}
+				got[finding][f[3]] = true
+			}
+			want := map[string][]string{
+				FindingOffCompute: {KindNotebookInstance, KindEC2Instance, KindLambdaFunction, KindECSTask},
+				FindingAfterEnded: {KindNotebookInstance},
+				FindingManyPlaces: {KindUnattributed},
+			}
+			for finding, kinds := range want {
+				for _, k := range kinds {
+					if !got[finding][k] {
+						t.Errorf("no %s call on %s credentials; got %v", finding, k, got[finding])
+					}
+				}
+			}
+		})
+	}
+}

@@ -36,6 +36,7 @@ type event struct {
 	console         bool
 	sharedEventID   bool
 	kind, actor     string // ground truth
+	finding         string // ground truth: the misuse this call is (Config.Misuse)
 	noTLS           bool
 }
 
@@ -215,9 +216,16 @@ func (g *gen) notebookSession(a *actor, chained bool) {
 func (g *gen) identify(a *actor) {
 	e := &g.e
 	acct := g.s.acct
-	e.ip = a.ip
+	e.ip = a.ipAt(e.t)
 	e.ua = a.ua()
 	t := e.t
+	if a.subnetAt != 0 {
+		defer func() {
+			if g.r.IntN(3) == 0 {
+				g.viaEndpoint(a)
+			}
+		}()
+	}
 	switch a.kind {
 	case kindNotebook:
 		g.notebookSession(a, g.r.IntN(10) != 0)
@@ -388,7 +396,7 @@ func (g *gen) scheduled(sc *sched) {
 		iv := a.intervals[sc.iv]
 		j := (e.t - iv.start) / defaultPeriod
 		g.assumedRole(a.role, "SageMaker", g.key(a, tagDefault, int64(sc.iv), j), iv.start+j*defaultPeriod)
-		e.ip, e.ua = a.ip, a.ua()
+		e.ip, e.ua = a.ipAt(e.t), a.ua()
 		newKey := g.key(a, tagChain, int64(sc.iv), sc.n)
 		g.assumeRole(a.role, a.name, newKey, 3600, true)
 		e.kind, e.actor = KindNotebookInstance, a.name
@@ -414,6 +422,8 @@ func (g *gen) scheduled(sc *sched) {
 		e.ip, e.ua = a.ip, notebookUA(a.id)
 		g.assumeRole(a.role, a.name, g.key(a, tagStudioChain, 0, sc.n), 3600, true)
 		e.kind, e.actor = KindStudioProfile, a.chain
+	case schedMisuse:
+		g.misuse(sc)
 	default:
 		g.inventory(sc)
 	}

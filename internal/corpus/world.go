@@ -72,6 +72,13 @@ type actor struct {
 	// sourceIdentity.
 	chain   string
 	uaCache string
+	// natAt, when set, is when the actor's NAT gateway changes address
+	// (Config.Misuse decoys).
+	natAt int64
+	// subnetAt, when set, makes a third of the actor's calls go through
+	// its VPC endpoint from a private address, in another subnet from
+	// subnetAt on (Config.Misuse decoys).
+	subnetAt int64
 }
 
 // stream is one account and region: the unit CloudTrail writes files for.
@@ -100,6 +107,7 @@ const (
 	schedSageMakerIssue     // sagemaker.amazonaws.com issues the default session
 	schedEC2Issue           // ec2.amazonaws.com issues an instance-profile session
 	schedStudioChain        // Studio session assumes a second role; sourceIdentity survives
+	schedMisuse             // stolen credentials used elsewhere (Config.Misuse)
 )
 
 // sched is an event that must happen exactly once at a given time.
@@ -111,6 +119,7 @@ type sched struct {
 	n     int64 // session index
 	iv    int   // interval index
 	attr  string
+	mis   *campaign
 }
 
 // world is everything the generator decides before writing files.
@@ -162,6 +171,9 @@ func buildWorld(cfg Config) (*world, error) {
 		w.demoActors()
 	case ScenarioBench:
 		w.benchActors(r)
+	}
+	if cfg.Misuse {
+		w.injectMisuse()
 	}
 	total := 0
 	for _, s := range w.streams {

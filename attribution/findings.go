@@ -1,0 +1,201 @@
+package attribution
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"log/slog"
+	"text/template"
+	"time"
+
+	"github.com/ctattrib/ctattrib/store"
+)
+
+// Finding kinds, the values of findings.kind and attributions.finding.
+const (
+	// FindingOffCompute: a compute's credentials (directly or through a
+	// role chain that starts from them) used from a place or client the
+	// compute itself does not call from.
+	FindingOffCompute = "credentials-used-off-compute"
+	// FindingAfterEnded: a notebook instance's credentials used after it
+	// was stopped or deleted.
+	FindingAfterEnded = "credentials-used-after-compute-ended"
+	// FindingManyPlaces: one session key used from distant networks within
+	// minutes.
+	FindingManyPlaces = "one-session-many-places"
+)
+
+//go:embed sql/findings_*.sql
+var findingsFS embed.FS
+
+var findingsTemplates = template.Must(template.New("findings").Option("missingkey=error").
+	ParseFS(findingsFS, "sql/findings_*.sql"))
+
+// findingsStep is one statement of Findings and the named parameters it
+// binds.
+type findingsStep struct {
+	file   string
+	params []string
+}
+
+// findingsSteps run in order; findings_31_chain.sql runs once per hop of a
+// role chain.
+var findingsSteps = []findingsStep{
+	{"findings_10_calls.sql", nil},
+	{"findings_20_key_places.sql", nil},
+	{"findings_21_actors.sql", nil},
+	{"findings_22_home.sql", []string{"home_keys"}},
+	{"findings_30_off_compute.sql", []string{"home_keys"}},
+	{"findings_31_chain.sql", nil},
+	{"findings_31_chain.sql", nil},
+	{"findings_40_ended.sql", nil},
+	{"findings_41_ended_flags.sql", []string{"grace"}},
+	{"findings_50_spread.sql", []string{"window"}},
+	{"findings_51_spread_flags.sql", []string{"home_keys"}},
+	{"findings_60_events.sql", nil},
+	{"findings_70_clear.sql", nil},
+	{"findings_71_insert.sql", []string{"home_keys"}},
+	{"findings_80_clear_marks.sql", nil},
+	{"findings_81_marks.sql", nil},
+}
+
+// findingsSQL renders a step's statement. The steps take no data: the
+// templates only share the patterns in findings_00_defs.sql.
+func findingsSQL(file string) (string, error) {
+	t := findingsTemplates.Lookup(file)
+	if t == nil {
+		return "", fmt.Errorf("no SQL template %s", file)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, nil); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// FindingsOptions tune Findings. The zero value selects the defaults.
+type FindingsOptions struct {
+	// HomeKeys is how many of a compute's session keys must have called
+	// from a place for it to be the compute's home. Default 3.
+	HomeKeys int
+	// Grace is how long after a notebook instance was stopped or deleted
+	// its credentials may still be used by calls in flight. Default 10
+	// minutes.
+	Grace time.Duration
+	// Window is how close in time calls with one key from distant networks
+	// must be to make a one-session-many-places finding. Default 10
+	// minutes.
+	Window time.Duration
+	Log    *slog.Logger
+}
+
+// FindingCount is the number of findings of one kind and the calls they
+// hold.
+type FindingCount struct {
+	Kind             string
+	Findings, Events int64
+}
+
+// FindingsSummary is the outcome of Findings.
+type FindingsSummary struct {
+	// Counts holds one row per kind that has findings, by kind.
+	Counts  []FindingCount
+	Elapsed time.Duration
+}
+
+// Findings recomputes the findings table and attributions.finding from
+// the attributions: calls made with a compute's credentials off the
+// compute, after it ended, or from distant networks at once. It reads
+// attributions, attribution_keys and attribution_seen_ips as Run left
+// them, so it runs after Run; it recomputes everything each time, which
+// keeps it correct after incremental runs.
+func Findings(ctx context.Context, db *store.DB, opts FindingsOptions) (FindingsSummary, error) {
+	var sum FindingsSummary
+	start := time.Now()
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.HomeKeys <= 0 {
+		opts.HomeKeys = 3
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = 10 * time.Minute
+	}
+	if opts.Window <= 0 {
+		opts.Window = 10 * time.Minute
+	}
+	params := map[string]any{
+		"home_keys": opts.HomeKeys,
+		"grace":     interval(opts.Grace),
+		"window":    interval(opts.Window),
+	}
+	conn, err := db.SQL.Conn(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SET TimeZone = 'UTC'`); err != nil {
+		return sum, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return sum, err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	for _, st := range findingsSteps {
+		q, err := findingsSQL(st.file)
+		if err != nil {
+			return sum, err
+		}
+		var args []any
+		for _, p := range st.params {
+			args = append(args, sql.Named(p, params[p]))
+		}
+		t0 := time.Now()
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return sum, fmt.Errorf("findings %s: %w", st.file, err)
+		}
+		opts.Log.Debug("Findings step", "step", st.file, "elapsed", time.Since(t0).Round(time.Millisecond))
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT kind, count(*), sum(events) FROM findings GROUP BY kind ORDER BY kind`)
+	if err != nil {
+		return sum, fmt.Errorf("findings: %w", err)
+	}
+	for rows.Next() {
+		var c FindingCount
+		if err := rows.Scan(&c.Kind, &c.Findings, &c.Events); err != nil {
+			rows.Close()
+			return sum, err
+		}
+		sum.Counts = append(sum.Counts, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return sum, err
+	}
+	for _, q := range dropFindingsTables {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return sum, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return sum, err
+	}
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
+
+// dropFindingsTables frees the temporary tables of the steps.
+var dropFindingsTables = []string{
+	`DROP TABLE IF EXISTS fnd_calls`, `DROP TABLE IF EXISTS fnd_key_places`, `DROP TABLE IF EXISTS fnd_actors`,
+	`DROP TABLE IF EXISTS fnd_home`, `DROP TABLE IF EXISTS fnd_flags`, `DROP TABLE IF EXISTS fnd_ended`,
+	`DROP TABLE IF EXISTS fnd_spread`, `DROP TABLE IF EXISTS fnd_events`,
+}
+
+// interval renders d as a DuckDB interval literal's text, which the SQL
+// casts: duckdb-go binds a time.Duration as a number.
+func interval(d time.Duration) string {
+	return fmt.Sprintf("%d seconds", int64(d/time.Second))
+}

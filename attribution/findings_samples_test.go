@@ -1,0 +1,56 @@
+package attribution_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestFindingsSamples checks the findings on the public captures in
+// ../../shared/cloudtrail-samples against what an analyst concludes: the
+// OTRF EC2 instance credentials, used from 1.2.3.4 (IAM user pedro's
+// console address) by a macOS CLI, and Stratus Red Team's
+// ec2-steal-instance-credentials, used from the address IAM user
+// christophe ran the attack from, are off-compute findings on every call
+// made with the stolen keys. Nothing else is a finding: the samples that
+// share AWS's documentation key ASIAIOSFODNN7EXAMPLE across unrelated
+// principals are not one session used from many places.
+func TestFindingsSamples(t *testing.T) {
+	if _, err := os.Stat(samplesDir); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("shared samples missing in CI: %v", err)
+		}
+		t.Skipf("shared samples not found at %s; skipping", samplesDir)
+	}
+	db := openDB(t)
+	load(t, db, samplesDir)
+	attribute(t, db, true)
+
+	got := queryLines(t, db, `SELECT concat_ws(' ', kind, severity, actor_kind, actor, access_key_id, events,
+		array_to_string(source_ips, ','))
+		FROM findings ORDER BY ALL`)
+	want := []string{
+		"credentials-used-off-compute high ec2-instance i-0317f6c6b66ae9c40 ASIA5FLZVX4OPVKKVBMX 11 1.2.3.4",
+		"credentials-used-off-compute high ec2-instance i-786a3A8B5C0d92eF4 ASIAP5CT9NN8EYVU1FXV 2 18.236.253.47",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings mismatch (-want +got):\n%s", diff)
+	}
+
+	// Every call made with the stolen keys, and no other, is marked.
+	marked := queryLines(t, db, `SELECT concat_ws(' ', e.access_key_id, count(*)) FROM attributions a
+		JOIN events e USING (event_id) WHERE a.finding = 'credentials-used-off-compute'
+		GROUP BY e.access_key_id ORDER BY 1`)
+	if diff := cmp.Diff([]string{"ASIA5FLZVX4OPVKKVBMX 11", "ASIAP5CT9NN8EYVU1FXV 2"}, marked); diff != "" {
+		t.Errorf("attributions.finding mismatch (-want +got):\n%s", diff)
+	}
+	var other int64
+	if err := db.SQL.QueryRowContext(t.Context(), `SELECT count(*) FROM attributions
+		WHERE finding IS NOT NULL AND finding <> 'credentials-used-off-compute'`).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	if other != 0 {
+		t.Errorf("%d events carry another finding, want none", other)
+	}
+}

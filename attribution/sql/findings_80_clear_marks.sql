@@ -1,0 +1,1 @@
+UPDATE attributions SET finding = NULL WHERE finding IS NOT NULL
