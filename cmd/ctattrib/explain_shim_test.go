@@ -6,8 +6,8 @@ import (
 	"github.com/ctattrib/ctattrib/store"
 )
 
-// addEvidenceColumns stands in for migrations 0013 and 0014 until they
-// are merged. SHIM: delete after merging wt-attr and wt-findings.
+// addEvidenceColumns stands in for migration 0013 until it is merged.
+// SHIM: delete after merging wt-attr.
 func addEvidenceColumns(t *testing.T, a *app) {
 	t.Helper()
 	db, err := store.Open(t.Context(), a.DBPath, store.ReadWrite)
@@ -15,14 +15,8 @@ func addEvidenceColumns(t *testing.T, a *app) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.SQL.ExecContext(t.Context(), `ALTER TABLE attributions ADD COLUMN IF NOT EXISTS finding VARCHAR;
-		ALTER TABLE attributions ADD COLUMN IF NOT EXISTS evidence VARCHAR[];
-		UPDATE attributions SET evidence = CASE WHEN evidence_event_id IS NULL THEN [] ELSE [evidence_event_id] END;
-		CREATE TABLE IF NOT EXISTS findings (
-			finding_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, severity VARCHAR NOT NULL,
-			account_id VARCHAR, actor_kind VARCHAR, actor VARCHAR, access_key_id VARCHAR,
-			first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, source_ips VARCHAR[], user_agents VARCHAR[],
-			events BIGINT, event_ids VARCHAR[], home_places VARCHAR[], reason VARCHAR)`); err != nil {
+	if _, err := db.SQL.ExecContext(t.Context(), `ALTER TABLE attributions ADD COLUMN IF NOT EXISTS evidence VARCHAR[];
+		UPDATE attributions SET evidence = CASE WHEN evidence_event_id IS NULL THEN [] ELSE [evidence_event_id] END`); err != nil {
 		t.Fatal(err)
 	}
 }
