@@ -152,7 +152,7 @@ func goldenName(dir, query string, f Format) string {
 // TestNamedQueriesGolden runs every named query on the fixture in every
 // format.
 func TestNamedQueriesGolden(t *testing.T) {
-	db := newFixtureDB(t)
+	db := newFixtureDB(t, "findings_fixture.sql") // activity, instances and coverage show findings
 	os.MkdirAll(filepath.Join("testdata", "fixture"), 0o755)
 	for _, q := range fixtureQueries {
 		for _, f := range Formats {
