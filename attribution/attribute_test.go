@@ -69,15 +69,15 @@ func attribute(t testing.TB, db *store.DB, full bool) attribution.Summary {
 func dump(t testing.TB, db *store.DB) string {
 	t.Helper()
 	rows, err := db.SQL.QueryContext(context.Background(), `SELECT event_id, actor_kind, actor, method, confidence,
-		account_id, region, reason, note, evidence_event_id FROM attributions ORDER BY event_id`)
+		account_id, region, reason, note, evidence_event_id, evidence::VARCHAR FROM attributions ORDER BY event_id`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	var b strings.Builder
 	for rows.Next() {
-		var v [10]sql.NullString
-		if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]); err != nil {
+		var v [11]sql.NullString
+		if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10]); err != nil {
 			t.Fatal(err)
 		}
 		for i, s := range v {

@@ -88,6 +88,28 @@
 // else 12 hours (7 for EC2 instance credentials). A key linked to several
 // actors at once is attributed with low confidence and a note.
 //
+// # Evidence
+//
+// Every attribution lists in evidence the IDs of the events it rests on,
+// in chain order from the compute outwards:
+//
+//	session-name          the notebook lifetime matched: its CreateNotebookInstance
+//	                      (for a lifetime whose start the trail lacks, its first
+//	                      Update or Delete), or inventory:api / inventory:csv
+//	access-key-chain      the key's chain: for a notebook, the lifetime, then the
+//	                      default-session AssumeRole that named it, then every
+//	                      further AssumeRole hop down to the key that made the call,
+//	                      across accounts; for EC2, Lambda and ECS keys, the
+//	                      service's AssumeRole; for a key whoever else called
+//	                      AssumeRole for, that caller's evidence and the AssumeRole
+//	lambda-function-name, a call that does not show the compute itself (another
+//	ecs-task-id           service made it with the key): the key's own call that does
+//	any other             nothing: the answer rests on the call alone
+//
+// Of the two copies an organisation trail records of a cross-account
+// AssumeRole, evidence names the one with the lower event ID.
+// evidence_event_id is the single event that proves the last link.
+//
 // # Notes
 //
 // When credentials of compute (notebook, EC2 instance, Lambda function,
@@ -101,6 +123,15 @@
 // Run keeps what it resolved (attribution_keys, attribution_seen_inventory,
 // attribution_seen_ips) and, unless Options.Full is set, rewrites only the
 // attributions of new events and of events whose key, session name, role
-// or source address has a different resolution now. The result equals a
-// full run. A new ctattrib version with changed rules needs one --full run.
+// or source address has a different resolution or evidence now. The
+// result equals a full run. A new ctattrib version with changed rules
+// needs one --full run.
+//
+// # Steps
+//
+// Run executes the files of the sql folder in the order of their numbers,
+// each rendered by one text/template scheme (the relation classify reads,
+// the session-name patterns of session.go) and logged with its time at
+// debug level. Steps that read the finished attributions belong in
+// afterClassify.
 package attribution

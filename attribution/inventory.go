@@ -36,22 +36,25 @@ func RefreshInventory(ctx context.Context, db *store.DB) error {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	for _, q := range inventorySQL {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("inventory: %w", err)
-		}
+	if err := quiet(tx).run(ctx, stepInventory); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
 
+// The inventory's statements other than Run's steps.
+var (
+	stepInventoryList        = newStep("inventory_list.sql")
+	stepInventoryDeleteCSV   = newStep("inventory_delete_csv.sql")
+	stepInventoryDeleteAPI   = newStep("inventory_delete_api.sql")
+	stepInventoryInsert      = newStep("inventory_insert.sql")
+	stepInventoryMarkDeleted = newStep("inventory_mark_deleted.sql")
+)
+
 // ListInventory returns the inventory, all sources, ordered by account,
 // region, name and creation time.
 func ListInventory(ctx context.Context, db *store.DB) ([]Notebook, error) {
-	rows, err := db.SQL.QueryContext(ctx, `SELECT account_id, region, name, coalesce(arn, ''), coalesce(role_arn, ''),
-		coalesce(lifecycle_config_name, ''), coalesce(instance_type, ''), created_at, deleted_at,
-		coalesce(status, ''), source
-		FROM notebook_instances
-		ORDER BY account_id, region, name, created_at NULLS FIRST, source`)
+	rows, err := quiet(db.SQL).query(ctx, stepInventoryList)
 	if err != nil {
 		return nil, err
 	}
@@ -203,8 +206,7 @@ func parseCSVTime(field, s string) (*time.Time, error) {
 // account, region and name are replaced.
 func ImportInventory(ctx context.Context, db *store.DB, nbs []Notebook) error {
 	return replaceRows(ctx, db, nbs, func(tx *sql.Tx, nb Notebook) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM notebook_instances WHERE source = 'csv'
-			AND account_id = ? AND region = ? AND name = ?`, nb.AccountID, nb.Region, nb.Name)
+		_, err := quiet(tx).exec(ctx, stepInventoryDeleteCSV, nbKey(nb)...)
 		return err
 	})
 }
@@ -221,15 +223,21 @@ func replaceRows(ctx context.Context, db *store.DB, nbs []Notebook, clear func(*
 		}
 	}
 	for _, nb := range nbs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO notebook_instances (account_id, region, name, arn, role_arn,
-			lifecycle_config_name, instance_type, created_at, deleted_at, status, source)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			nb.AccountID, nb.Region, nb.Name, nullStr(nb.ARN), nullStr(nb.RoleARN), nullStr(nb.LifecycleConfigName),
-			nullStr(nb.InstanceType), nullTime(nb.CreatedAt), nullTime(nb.DeletedAt), nullStr(nb.Status), nb.Source); err != nil {
+		if _, err := quiet(tx).exec(ctx, stepInventoryInsert, append(nbKey(nb),
+			sql.Named("arn", nullStr(nb.ARN)), sql.Named("role_arn", nullStr(nb.RoleARN)),
+			sql.Named("lifecycle_config_name", nullStr(nb.LifecycleConfigName)),
+			sql.Named("instance_type", nullStr(nb.InstanceType)), sql.Named("created_at", nullTime(nb.CreatedAt)),
+			sql.Named("deleted_at", nullTime(nb.DeletedAt)), sql.Named("status", nullStr(nb.Status)),
+			sql.Named("source", nb.Source))...); err != nil {
 			return fmt.Errorf("store %s/%s/%s: %w", nb.AccountID, nb.Region, nb.Name, err)
 		}
 	}
 	return tx.Commit()
+}
+
+// nbKey binds the account, region and name of a notebook.
+func nbKey(nb Notebook) []any {
+	return []any{sql.Named("account_id", nb.AccountID), sql.Named("region", nb.Region), sql.Named("name", nb.Name)}
 }
 
 func nullStr(s string) any {
@@ -286,15 +294,13 @@ func Sync(ctx context.Context, db *store.DB, api SageMakerAPI, account, region s
 		names[i] = nb.Name
 	}
 	err := replaceRows(ctx, db, nbs, func(tx *sql.Tx, nb Notebook) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM notebook_instances WHERE source = 'api'
-			AND account_id = ? AND region = ? AND name = ? AND deleted_at IS NULL`, nb.AccountID, nb.Region, nb.Name)
+		_, err := quiet(tx).exec(ctx, stepInventoryDeleteAPI, nbKey(nb)...)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	_, err = db.SQL.ExecContext(ctx, `UPDATE notebook_instances SET deleted_at = ?, status = 'Deleted'
-		WHERE source = 'api' AND account_id = ? AND region = ? AND deleted_at IS NULL
-		  AND NOT list_contains(?::VARCHAR[], name)`, now.UTC(), account, region, names)
+	_, err = quiet(db.SQL).exec(ctx, stepInventoryMarkDeleted, sql.Named("now", now.UTC()),
+		sql.Named("account_id", account), sql.Named("region", region), sql.Named("names", names))
 	return nbs, err
 }

@@ -178,10 +178,6 @@ func explainDB(t *testing.T) *store.DB {
 	if _, err := attribution.Run(ctx, rw, attribution.Options{Full: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rw.SQL.ExecContext(ctx, `ALTER TABLE attributions ADD COLUMN IF NOT EXISTS evidence VARCHAR[];
-		UPDATE attributions SET evidence = CASE WHEN evidence_event_id IS NULL THEN [] ELSE [evidence_event_id] END`); err != nil { // SHIM
-		t.Fatal(err)
-	}
 	if err := rw.Close(); err != nil {
 		t.Fatal(err)
 	}

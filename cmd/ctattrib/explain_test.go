@@ -13,7 +13,6 @@ func TestExplainCmd(t *testing.T) {
 	if code := execute(t, a, "--db", a.DBPath, "ingest", filepath.Join("..", "..", "testdata", "explain")); code != 0 {
 		t.Fatalf("ingest exit = %d:\n%s", code, errb)
 	}
-	addEvidenceColumns(t, a) // SHIM
 
 	tests := []struct {
 		name       string

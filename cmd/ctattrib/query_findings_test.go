@@ -16,7 +16,6 @@ func TestQueryFindingsCmd(t *testing.T) {
 	if code := execute(t, a, "--db", a.DBPath, "ingest", filepath.Join("..", "..", "testdata", "explain")); code != 0 {
 		t.Fatalf("ingest exit = %d:\n%s", code, errb)
 	}
-	addEvidenceColumns(t, a) // SHIM
 	db, err := store.Open(t.Context(), a.DBPath, store.ReadWrite)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,65 @@
+-- The key links AssumeRole events make: the key issued, valid from the
+-- call to its expiration, and whose it is when the call alone says so (a
+-- notebook-named session, compute an AWS service assumed a role for); and
+-- the caller's key, a notebook's default SageMaker key, when the session
+-- it asked for is named after a notebook instance on the same role.
+CREATE OR REPLACE TEMP TABLE links AS
+WITH l AS (
+	SELECT event_id AS link_event_id, event_time AS t, aws_region AS region, recipient_account_id,
+		f.target_role_arn, f.target_session, f.issued_key, f.expiration_text,
+		identity_type AS caller_type, access_key_id AS caller_key, lower(role_name) AS caller_role,
+		coalesce(invoked_by, CASE WHEN identity_type = 'AWSService' THEN user_agent END) AS service,
+		session_created_at
+	FROM ar JOIN assume_role_fields f USING (event_id) WHERE error_code IS NULL
+), l2 AS (
+	SELECT *,
+		nullif(split_part(target_role_arn, ':', 5), '') AS role_account,
+		lower(regexp_extract(target_role_arn, '[^/]+$')) AS target_role,
+		coalesce(try_strptime(expiration_text, '%b %d, %Y, %I:%M:%S %p')::TIMESTAMPTZ,
+			try_cast(expiration_text AS TIMESTAMPTZ)) AS expires_at
+	FROM l
+), nbm AS (
+	SELECT l2.link_event_id,
+		arg_max(struct_pack(name := i.name, account := i.account_id, region := i.region, role := i.role_name,
+				role_ok := coalesce(i.role_name = l2.target_role, false), role_known := i.role_name IS NOT NULL,
+				evidence := i.evidence),
+			(CASE WHEN i.role_name = l2.target_role THEN 4 WHEN i.role_name IS NULL THEN 1 ELSE 0 END
+				+ CASE WHEN i.region = l2.region THEN 2 ELSE 0 END,
+				i.region, coalesce(i.created_at, '-infinity'::TIMESTAMPTZ), i.source)) AS m
+	FROM l2 JOIN inv i ON i.account_id = coalesce(l2.role_account, l2.recipient_account_id) AND i.name = l2.target_session
+		AND coalesce(l2.t, '-infinity'::TIMESTAMPTZ) >= i.live_from
+		AND coalesce(l2.t, '-infinity'::TIMESTAMPTZ) < i.live_until
+	GROUP BY l2.link_event_id
+), l3 AS (
+	SELECT l2.*, nbm.m,
+		coalesce(nbm.m.role_ok OR NOT nbm.m.role_known, false) AS is_notebook,
+		coalesce(l2.service LIKE 'sagemaker.%', false) AS skip
+	FROM l2 LEFT JOIN nbm USING (link_event_id)
+)
+SELECT link_event_id, t,
+	-- Placeholders in redacted logs ("REDACTED", "SAMPLE_ACCESS_KEY") are not keys.
+	CASE WHEN regexp_full_match(issued_key, '[A-Z0-9]{16,128}') THEN issued_key END AS issued_key,
+	CASE WHEN regexp_full_match(caller_key, '[A-Z0-9]{16,128}') THEN caller_key END AS caller_key,
+	t - INTERVAL 1 MINUTE AS valid_from,
+	coalesce(expires_at, t + CASE WHEN service = 'ec2.amazonaws.com' THEN INTERVAL 7 HOUR ELSE INTERVAL 12 HOUR END) AS valid_to,
+	coalesce(session_created_at, t - INTERVAL 12 HOUR) - INTERVAL 1 MINUTE AS caller_from,
+	coalesce(session_created_at, t) + INTERVAL 12 HOUR AS caller_to,
+	skip,
+	CASE WHEN is_notebook THEN 'notebook-instance'
+		WHEN skip THEN NULL
+		WHEN service = 'ec2.amazonaws.com' AND regexp_full_match(target_session, {{ pattern "ec2" }}) THEN 'ec2-instance'
+		WHEN service = 'lambda.amazonaws.com' THEN 'lambda-function'
+		WHEN service = 'ecs-tasks.amazonaws.com' THEN 'ecs-task'
+		WHEN service IS NOT NULL THEN 'aws-service' END AS fix_kind,
+	CASE WHEN is_notebook THEN m.name
+		WHEN service IN ('ec2.amazonaws.com', 'lambda.amazonaws.com', 'ecs-tasks.amazonaws.com') THEN target_session
+		ELSE service END AS fix_actor,
+	CASE WHEN is_notebook AND NOT m.role_ok THEN 'medium' ELSE 'high' END AS fix_conf,
+	CASE WHEN is_notebook THEN m.account ELSE coalesce(role_account, recipient_account_id) END AS fix_account,
+	CASE WHEN is_notebook THEN m.region ELSE region END AS fix_region,
+	-- A notebook-named session's chain starts at the notebook's lifetime.
+	CASE WHEN is_notebook THEN m.evidence END AS nb_evidence,
+	is_notebook AND caller_type = 'AssumedRole' AND caller_key IS NOT NULL
+		AND caller_role = coalesce(m.role, target_role) AS caller_link
+FROM l3
+WHERE issued_key IS NOT NULL OR is_notebook;
