@@ -218,7 +218,9 @@ func explainEvidence(ctx context.Context, db *store.DB, ids []string, byID map[s
 			}
 		}
 		if isInventoryID(e.EventID) {
+			// An inventory row is the actor's, in its account and region.
 			e.Found = e.Lifetime != nil
+			e.AccountID, e.Region = s("actor_account_id"), s("actor_region")
 		}
 		x := byID[s("explained_id")]
 		if x == nil {
@@ -276,23 +278,26 @@ func scanTime(v any) time.Time {
 }
 
 // Pseudo event IDs that stand for the notebook inventory when a chain
-// starts on a notebook known from somewhere other than CloudTrail.
+// starts on a notebook known from the SageMaker API, an inventory file, or
+// CloudTrail without the event that defines its lifetime.
 const (
-	InventoryAPI = "inventory:api"
-	InventoryCSV = "inventory:csv"
+	InventoryAPI        = "inventory:api"
+	InventoryCSV        = "inventory:csv"
+	InventoryCloudTrail = "inventory:cloudtrail"
 )
 
-func isInventoryID(id string) bool { return id == InventoryAPI || id == InventoryCSV }
+func isInventoryID(id string) bool {
+	return id == InventoryAPI || id == InventoryCSV || id == InventoryCloudTrail
+}
 
 // Proves says in words what one evidence event establishes, from its
 // fields alone.
 func Proves(e EvidenceEvent) string {
 	switch {
 	case isInventoryID(e.EventID):
-		src := "the SageMaker API"
-		if e.EventID == InventoryCSV {
-			src = "a CSV file"
-		}
+		src := map[string]string{
+			InventoryAPI: "the SageMaker API", InventoryCSV: "a CSV file", InventoryCloudTrail: "CloudTrail",
+		}[e.EventID]
 		if e.Lifetime == nil {
 			return "inventory from " + src + ", which no longer lists the instance"
 		}

@@ -83,7 +83,7 @@ func writeExplanationText(w io.Writer, x Explanation) error {
 	for _, e := range x.Evidence {
 		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\n",
 			firstOf(timeText(e.EventTime), "-"), firstOf(e.AccountID, "-"),
-			firstOf(e.EventName, "-"), e.EventID, e.Proves)
+			firstOf(e.EventName, "(inventory)"), e.EventID, e.Proves)
 	}
 	return tw.Flush()
 }

@@ -103,6 +103,11 @@ func TestProves(t *testing.T) {
 			want: "inventory from a CSV file, which no longer lists the instance",
 		},
 		{
+			name: "inventory from CloudTrail without its defining event",
+			e:    EvidenceEvent{EventID: InventoryCloudTrail, Found: true, Lifetime: &Lifetime{Name: "nb-5", Source: "cloudtrail"}},
+			want: "inventory from CloudTrail: notebook instance nb-5 (lifetime from before the trail starts, not deleted)",
+		},
+		{
 			name: "pruned event",
 			e:    EvidenceEvent{EventID: "j"},
 			want: "not in the database: pruned, or in logs not ingested",
@@ -145,7 +150,9 @@ func TestProves(t *testing.T) {
 // explain scenario (testdata/explain at the repository root).
 var explainIDs = []string{
 	"x-06-hop2-call",      // two hops across accounts, starting on a notebook
-	"x-03-nb-call",        // the notebook's named session
+	"x-03-nb-call",        // the notebook's named session, from the AssumeRole that named it
+	"x-17-named-call",     // a named session with no AssumeRole in the data: the session name
+	"x-18-csv-call",       // the same, for a notebook known only from an inventory file
 	"x-07-default-direct", // the notebook's default SageMaker key, used directly
 	"x-09-ec2-call",       // EC2 instance profile
 	"x-11-lambda-call",    // Lambda function
@@ -157,8 +164,8 @@ var explainIDs = []string{
 	"x-15-unattributed",   // nothing to go on
 }
 
-// explainDB ingests the explain scenario, attributes it and reopens it
-// read-only.
+// explainDB ingests the explain scenario and its inventory file,
+// attributes it and reopens it read-only.
 func explainDB(t *testing.T) *store.DB {
 	t.Helper()
 	dir := filepath.Join("..", "testdata", "explain")
@@ -173,6 +180,19 @@ func explainDB(t *testing.T) *store.DB {
 		t.Fatal(err)
 	}
 	if _, err := ingest.Load(ctx, rw, src, ingest.Options{Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	// nb-csv is known only from an inventory file.
+	f, err := os.Open(filepath.Join("testdata", "explain_inventory.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	nbs, err := attribution.ParseInventoryCSV(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := attribution.ImportInventory(ctx, rw, nbs); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := attribution.Run(ctx, rw, attribution.Options{Full: true}); err != nil {

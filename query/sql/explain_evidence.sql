@@ -17,14 +17,14 @@ WITH chain AS (
 ), life AS (
 	-- The notebook lifetime a link rests on: for a lifecycle event, the
 	-- CloudTrail lifetime of its instance that holds the event; for the
-	-- pseudo-ids inventory:api and inventory:csv, the actor's lifetime from
-	-- that inventory that holds the explained call.
+	-- pseudo-ids inventory:api, inventory:csv and inventory:cloudtrail, the
+	-- actor's lifetime from that inventory that holds the explained call.
 	SELECT c.explained_id, c.pos, n.name, n.role_arn, n.lifecycle_config_name,
 		n.created_at, n.deleted_at, n.source
 	FROM chain c
 	LEFT JOIN notebook_events ne ON ne.event_id = c.evidence_id
 	JOIN notebook_instances n ON CASE
-		WHEN c.evidence_id IN ('inventory:api', 'inventory:csv') THEN
+		WHEN c.evidence_id IN ('inventory:api', 'inventory:csv', 'inventory:cloudtrail') THEN
 			n.source = substr(c.evidence_id, 11)
 			AND n.account_id = c.actor_account_id AND n.region = c.actor_region AND n.name = c.actor
 			AND (n.created_at IS NULL OR n.created_at <= c.explained_time)
@@ -38,7 +38,7 @@ WITH chain AS (
 	QUALIFY row_number() OVER (PARTITION BY c.explained_id, c.pos
 		ORDER BY n.created_at DESC NULLS LAST, n.deleted_at DESC NULLS FIRST) = 1
 )
-SELECT c.explained_id, c.pos, c.evidence_id,
+SELECT c.explained_id, c.pos, c.evidence_id, c.actor_account_id, c.actor_region,
 	e.event_id IS NOT NULL AS found,
 	e.event_time, e.recipient_account_id AS account_id, e.aws_region AS region,
 	e.event_source, e.event_name, e.identity_type, e.principal_arn, e.user_name,
