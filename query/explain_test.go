@@ -156,6 +156,7 @@ var explainIDs = []string{
 	"x-07-default-direct", // the notebook's default SageMaker key, used directly
 	"x-09-ec2-call",       // EC2 instance profile
 	"x-11-lambda-call",    // Lambda function
+	"x-19-stolen-lambda",  // the Lambda function's key used from a laptop: a finding
 	"x-12-ecs-call",       // ECS task
 	"x-13-studio-call",    // Studio user profile by sourceIdentity
 	"x-14-sso-call",       // Identity Center permission set
@@ -231,6 +232,20 @@ func TestExplainGolden(t *testing.T) {
 
 // TestExplainChain checks the chain of the two-hop cross-account call
 // link by link, independently of the wording the goldens hold.
+// TestExplainFindingsGolden lists the findings of the explain scenario:
+// the Lambda function's key used from a laptop, and none of the compute's
+// own calls.
+func TestExplainFindingsGolden(t *testing.T) {
+	db := explainDB(t)
+	for _, f := range []Format{Table, JSON} {
+		r, err := Findings(t.Context(), db, FindingsParams{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden.Check(t, goldenName("", "explain_findings", f), renderRows(t, r, f))
+	}
+}
+
 func TestExplainChain(t *testing.T) {
 	db := explainDB(t)
 	xs, err := Explain(t.Context(), db, []string{"x-06-hop2-call"})

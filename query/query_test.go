@@ -50,6 +50,10 @@ func coverage(p CoverageParams) namedQuery {
 	return namedQuery{"coverage", func(ctx context.Context, db *store.DB) (*Rows, error) { return Coverage(ctx, db, p) }}
 }
 
+func findings(p FindingsParams) namedQuery {
+	return namedQuery{"findings", func(ctx context.Context, db *store.DB) (*Rows, error) { return Findings(ctx, db, p) }}
+}
+
 // fixtureQueries are the named queries with the parameters they run with
 // in the golden tests.
 var fixtureQueries = []namedQuery{
