@@ -10,7 +10,7 @@ import (
 )
 
 // TestQueryFindingsCmd runs query findings through cobra on a database
-// with two findings written into it.
+// whose findings are replaced by two written into it.
 func TestQueryFindingsCmd(t *testing.T) {
 	a, _, errb := testApp(t)
 	if code := execute(t, a, "--db", a.DBPath, "ingest", filepath.Join("..", "..", "testdata", "explain")); code != 0 {
@@ -20,7 +20,8 @@ func TestQueryFindingsCmd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.SQL.ExecContext(t.Context(), `INSERT INTO findings (finding_id, kind, severity, account_id,
+	_, err = db.SQL.ExecContext(t.Context(), `DELETE FROM findings;
+	INSERT INTO findings (finding_id, kind, severity, account_id,
 		actor_kind, actor, access_key_id, first_seen, last_seen, source_ips, user_agents, events, event_ids, reason) VALUES
 	('f1', 'credentials-used-off-compute', 'high', '111111111111', 'lambda-function', 'resize-images', 'ASIALAMBDA0000000001',
 	 '2024-06-01T09:45:00Z', '2024-06-01T09:45:00Z', ['3.80.0.1'], ['aws-cli/2.15.0 Darwin/23.1'], 1, ['x-11-lambda-call'],
