@@ -329,9 +329,21 @@ func assumeRoleWords(e EvidenceEvent) string {
 	}
 	fmt.Fprintf(&b, " session %s on role %s", orUnknown(e.TargetSession), orUnknown(e.TargetRoleARN))
 	if e.Expiration != "" {
-		fmt.Fprintf(&b, ", valid until %s", e.Expiration)
+		fmt.Fprintf(&b, ", valid until %s", expirationText(e.Expiration))
 	}
 	return b.String()
+}
+
+// expirationText writes an AssumeRole response's expiration in RFC 3339,
+// UTC. CloudTrail records it as "Nov 1, 2026, 1:01:38 AM" (UTC), some
+// exports in RFC 3339; anything else is shown as recorded.
+func expirationText(s string) string {
+	for _, layout := range []string{"Jan 2, 2006, 3:04:05 PM", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return s
 }
 
 // callerWords says who made a call: a service, a session's key, a user.

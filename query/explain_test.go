@@ -54,6 +54,20 @@ func TestProves(t *testing.T) {
 			want: "AssumeRole called by ec2.amazonaws.com issued ASIAEC2 to session i-0123456789abcdef0 on role arn:aws:iam::111111111111:role/App",
 		},
 		{
+			name: "expiration as CloudTrail writes it",
+			e: EvidenceEvent{EventID: "b2", Found: true, EventName: "AssumeRole", IdentityType: "AWSService",
+				InvokedBy: "ec2.amazonaws.com", TargetRoleARN: "R", TargetSession: "i-1", IssuedKey: "K",
+				Expiration: "Nov 1, 2026, 1:01:38 PM"},
+			want: "AssumeRole called by ec2.amazonaws.com issued K to session i-1 on role R, valid until 2026-11-01T13:01:38Z",
+		},
+		{
+			name: "unreadable expiration",
+			e: EvidenceEvent{EventID: "b3", Found: true, EventName: "AssumeRole", IdentityType: "AWSService",
+				InvokedBy: "lambda.amazonaws.com", TargetRoleARN: "R", TargetSession: "f", IssuedKey: "K",
+				Expiration: "soon"},
+			want: "AssumeRole called by lambda.amazonaws.com issued K to session f on role R, valid until soon",
+		},
+		{
 			name: "AssumeRole by an IAM user whose response was not recorded",
 			e: EvidenceEvent{EventID: "d", Found: true, EventSource: "sts.amazonaws.com", EventName: "AssumeRole",
 				IdentityType: "IAMUser", UserName: "bob", AccessKeyID: "AKIABOB", TargetRoleARN: "arn:aws:iam::1:role/R"},
