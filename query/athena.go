@@ -60,7 +60,7 @@ func AthenaDDL(ctx context.Context, db *store.DB, location, table string) (strin
 	if err != nil {
 		return "", err
 	}
-	var cols []string
+	data := athenaTable{Table: table, Location: location, FirstDay: "2000-01-01"}
 	for _, ct := range types {
 		switch ct.Name() {
 		case "account_id", "region", "day":
@@ -70,7 +70,7 @@ func AthenaDDL(ctx context.Context, db *store.DB, location, table string) (strin
 		if !ok {
 			return "", fmt.Errorf("column %s: no Athena type for DuckDB's %s", ct.Name(), ct.DatabaseTypeName())
 		}
-		cols = append(cols, fmt.Sprintf("  `%s` %s", ct.Name(), t))
+		data.Columns = append(data.Columns, athenaColumn{Name: ct.Name(), Type: t})
 	}
 
 	var accounts, regions string
@@ -82,31 +82,25 @@ func AthenaDDL(ctx context.Context, db *store.DB, location, table string) (strin
 	if err != nil {
 		return "", fmt.Errorf("read partitions: %w", err)
 	}
-	from := "2000-01-01"
 	if firstDay != nil {
-		from = *firstDay
+		data.FirstDay = *firstDay
 	}
-	props := [][2]string{
-		{"projection.enabled", "true"},
-		{"projection.account_id.type", "enum"},
-		{"projection.account_id.values", accounts},
-		{"projection.region.type", "enum"},
-		{"projection.region.values", regions},
-		{"projection.day.type", "date"},
-		{"projection.day.range", from + ",NOW"},
-		{"projection.day.format", "yyyy-MM-dd"},
-		{"projection.day.interval", "1"},
-		{"projection.day.interval.unit", "DAYS"},
-		{"storage.location.template", location + "account_id=${account_id}/region=${region}/day=${day}/"},
-	}
-	var tp []string
-	for _, p := range props {
-		tp = append(tp, fmt.Sprintf("  '%s' = '%s'", p[0], strings.ReplaceAll(p[1], "'", "''")))
-	}
-	return fmt.Sprintf("CREATE EXTERNAL TABLE IF NOT EXISTS %s (\n%s\n)\n"+
-		"PARTITIONED BY (`account_id` string, `region` string, `day` string)\n"+
-		"STORED AS PARQUET\n"+
-		"LOCATION '%s'\n"+
-		"TBLPROPERTIES (\n%s\n);\n",
-		table, strings.Join(cols, ",\n"), strings.ReplaceAll(location, "'", "''"), strings.Join(tp, ",\n")), nil
+	data.Accounts, data.Regions = accounts, regions
+	return render(athenaDDL, data)
 }
+
+// athenaTable is what sql/athena_ddl.sql renders.
+type athenaTable struct {
+	Table, Location   string
+	Columns           []athenaColumn
+	Accounts, Regions string // comma-separated
+	FirstDay          string // YYYY-MM-DD
+}
+
+type athenaColumn struct{ Name, Type string }
+
+var athenaDDL = mustTemplate("athena_ddl.sql")
+
+// literal quotes s as an SQL string literal, for statements ctattrib
+// prints rather than runs.
+func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

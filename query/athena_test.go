@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ctattrib/ctattrib/internal/golden"
 )
 
 // TestAthenaDDL checks the statement against what Export writes: the
@@ -108,4 +110,14 @@ func TestAthenaDDLRefuses(t *testing.T) {
 			t.Errorf("AthenaDDL(%q, %q) error = %v, want ErrAthenaTarget", tt.location, tt.table, err)
 		}
 	}
+}
+
+// TestAthenaDDLGolden pins the whole statement for the fixture database.
+func TestAthenaDDLGolden(t *testing.T) {
+	db := newFixtureDB(t)
+	ddl, err := AthenaDDL(t.Context(), db, "s3://audit-bucket/it's/events/", "ctattrib_events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, filepath.Join("testdata", "athena_ddl.sql.golden"), []byte(ddl))
 }

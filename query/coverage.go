@@ -33,5 +33,5 @@ func Coverage(ctx context.Context, db *store.DB, p CoverageParams) (*Rows, error
 	if err != nil {
 		return nil, err
 	}
-	return run(ctx, db, coverageSQL, coverageData{p, pending}, p.Filter.args())
+	return run(ctx, db, coverageSQL, coverageData{p, pending}, p.args())
 }

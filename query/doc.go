@@ -13,8 +13,8 @@
 // work over millions of events stays in DuckDB; Go only formats rows and,
 // for denied, explains the few distinct error messages left after grouping.
 //
-// Joining attributions to events whole on the text event_id costs seconds
-// on ten million events, so attributions carry the event columns the
+// Joining attributions to events whole on the text event_id reads every
+// event of the table, so attributions carry the event columns the
 // queries filter and group by: instances and coverage read attributions
 // alone, and whodid and denied filter both tables by event name or error
 // code before joining them. Coverage reads the events too only when some

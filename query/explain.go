@@ -142,12 +142,15 @@ func Explain(ctx context.Context, db *store.DB, ids []string) ([]Explanation, er
 	return out, nil
 }
 
+// explainArgs binds $ids, the event IDs asked about, for both queries.
+func explainArgs(ids []string) []any { return []any{sql.Named("ids", ids)} }
+
 func explainCalls(ctx context.Context, db *store.DB, ids []string) (map[string]*Explanation, error) {
 	text, err := render(explainCallsSQL, nil)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := db.SQL.QueryContext(ctx, text, sql.Named("ids", ids))
+	rs, err := db.SQL.QueryContext(ctx, text, explainArgs(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("explain: %w", err)
 	}
@@ -186,7 +189,7 @@ func explainEvidence(ctx context.Context, db *store.DB, ids []string, byID map[s
 	if err != nil {
 		return err
 	}
-	rs, err := db.SQL.QueryContext(ctx, text, sql.Named("ids", ids))
+	rs, err := db.SQL.QueryContext(ctx, text, explainArgs(ids)...)
 	if err != nil {
 		return fmt.Errorf("explain evidence: %w", err)
 	}

@@ -19,5 +19,5 @@ var instancesSQL = mustTemplate("instances.sql")
 // and a finding (sql/instances.sql says how each is judged). The caller
 // must Close the result.
 func Instances(ctx context.Context, db *store.DB, p InstancesParams) (*Rows, error) {
-	return run(ctx, db, instancesSQL, p, p.Filter.args())
+	return run(ctx, db, instancesSQL, p, p.args())
 }

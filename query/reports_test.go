@@ -55,7 +55,7 @@ func scenarioDBWith(t *testing.T, change string) *store.DB {
 func coverageCSV(t *testing.T, db *store.DB, pending bool) string {
 	t.Helper()
 	p := CoverageParams{}
-	r, err := run(t.Context(), db, coverageSQL, coverageData{p, pending}, p.Filter.args())
+	r, err := run(t.Context(), db, coverageSQL, coverageData{p, pending}, p.args())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func (r *Rows) Close() error {
 }
 
 // NewRows returns a result over rows already in memory, for results
-// computed in Go and for tests.
+// computed in Go (denied's explanations).
 func NewRows(cols []Column, rows [][]any) *Rows {
 	i := 0
 	return &Rows{

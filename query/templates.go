@@ -20,7 +20,7 @@ var sqlFS embed.FS
 
 var sqlTemplates = template.Must(template.New("sql").
 	Option("missingkey=error").
-	Funcs(template.FuncMap{"on": on}).
+	Funcs(template.FuncMap{"on": on, "literal": literal}).
 	ParseFS(sqlFS, "sql/*.sql"))
 
 func mustTemplate(name string) *template.Template {

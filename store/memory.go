@@ -35,21 +35,21 @@ func (db *DB) MemoryLimit(ctx context.Context) (string, error) {
 	return limit, nil
 }
 
-// LoadingGoHeap is the soft limit TuneGoHeapForLoading puts on the Go heap.
+// loadingGoHeap is the soft limit TuneGoHeapForLoading puts on the Go heap.
 // The heap then holds the batch being written, compressed, and the objects
 // being decoded.
-const LoadingGoHeap = 300 << 20
+const loadingGoHeap = 300 << 20
 
 // TuneGoHeapForLoading sets the Go runtime's collector for a process that
 // streams records into DuckDB next to DuckDB's own buffers: the Go heap is
 // mostly records passing through, so it collects at half the default growth
-// (GOGC=50) and keeps a soft cap of LoadingGoHeap. The GOGC and GOMEMLIMIT
+// (GOGC=50) and keeps a soft cap of loadingGoHeap. The GOGC and GOMEMLIMIT
 // environment variables, when set, win.
 func TuneGoHeapForLoading() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(LoadingGoHeap)
+		debug.SetMemoryLimit(loadingGoHeap)
 	}
 }

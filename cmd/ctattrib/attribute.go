@@ -32,9 +32,8 @@ The result is the same either way. Query the attributions table, or see
 the notebook inventory with 'ctattrib inventory list'.
 
 DuckDB's memory stays under --memory-limit, as in ingest: beyond it, joins
-spill to a folder next to the database, so a small limit costs little time.
-Raise it when the machine has memory to spare and the spill folder's disk
-is slow.`,
+spill to a folder next to the database. Raise it on a machine with memory
+to spare; lower it when other processes need the memory.`,
 		Example: `  ctattrib attribute --db audit.duckdb
   ctattrib attribute --full --memory-limit 2GB`,
 		Args: cobraArgs(cobra.NoArgs),

@@ -180,20 +180,10 @@ func (a *app) awsConfig(ctx context.Context, flags awsFlags) (aws.Config, error)
 	return cfg, nil
 }
 
-// sourceOptions are the options ingest opens an S3 source with: flags over
-// a.SourceOptions, where tests put an endpoint or an HTTP client. ingest
+// sourceOptions are the options ingest opens an S3 source with. ingest
 // loads its own AWS configuration from them, because it discovers the
-// bucket's region before it makes its client.
-func (a *app) sourceOptions(flags awsFlags) ingest.SourceOptions {
-	opts := a.SourceOptions
-	if flags.Profile != "" {
-		opts.Profile = flags.Profile
-	}
-	if flags.Region != "" {
-		opts.Region = flags.Region
-	}
-	if flags.EndpointURL != "" {
-		opts.EndpointURL = flags.EndpointURL
-	}
-	return opts
+// bucket's region before it makes its client; the other AWS clients come
+// from app.AWSConfig.
+func (o awsFlags) sourceOptions() ingest.SourceOptions {
+	return ingest.SourceOptions{Profile: o.Profile, Region: o.Region, EndpointURL: o.EndpointURL}
 }

@@ -101,7 +101,7 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 		return usageErrorf("--workers must be positive")
 	}
 	store.TuneGoHeapForLoading()
-	srcOpts := a.sourceOptions(opts.AWS)
+	srcOpts := opts.AWS.sourceOptions()
 
 	loading, err := scaleSize(opts.MemoryLimit, 0.6, 300<<20)
 	if err != nil {
@@ -140,17 +140,20 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 			loadErr = err
 		}
 	}
-	// Attribution reads the whole inventory even when incremental; a run
-	// that added nothing asks the two row counts of Pending instead.
-	pending := total.EventsNew > 0
-	if !pending && !opts.NoAttribute {
-		if pending, err = attribution.Pending(ctx, db); err != nil {
+	attribute := !opts.NoAttribute
+	if attribute && total.EventsNew == 0 {
+		// Even an incremental attribution reads the whole inventory;
+		// Pending costs two row counts.
+		pending, err := attribution.Pending(ctx, db)
+		if err != nil {
 			return err
 		}
+		if !pending {
+			a.Log.Info("Attribution up to date: no new events")
+			attribute = false
+		}
 	}
-	if !opts.NoAttribute && !pending {
-		a.Log.Info("Attribution up to date: no new events")
-	} else if !opts.NoAttribute {
+	if attribute {
 		// Attribution holds no records in Go: DuckDB may have it all.
 		if err := db.SetMemoryLimit(ctx, opts.MemoryLimit); err != nil {
 			return err

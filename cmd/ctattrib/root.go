@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ctattrib/ctattrib/ingest"
 	"github.com/ctattrib/ctattrib/store"
 )
 
@@ -48,9 +47,6 @@ type app struct {
 	// configuration comes from; tests return static credentials and a
 	// loopback endpoint.
 	AWSConfig awsConfigFunc
-	// SourceOptions are passed to ingest.OpenSource under the AWS flags;
-	// tests set an endpoint or an HTTP client here.
-	SourceOptions ingest.SourceOptions
 
 	logLevel *slog.LevelVar
 }
