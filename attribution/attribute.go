@@ -100,9 +100,10 @@ var prepareSteps = []step{
 }
 
 // afterClassify run in order once the events of a run are attributed, in
-// the same transaction. A step that reads the new attributions (and the
-// temporary tables above: keys, inv, hip, target) goes before the state
-// is saved.
+// the same transaction, rendered with no data. A step that reads the new
+// attributions and the run's temporary tables (keys, inv, hip; target
+// and subject only in an incremental run) goes before the state is
+// saved, since saving it is what the next run compares with.
 var afterClassify = []step{
 	newStep("80_save_state.sql"),
 }

@@ -89,6 +89,19 @@ func chainRecords() []ev {
 	fnByS3["invokedBy"] = "s3.amazonaws.com"
 	fnForward := event("ev-21-lambda-kms-forward", "2024-07-01T09:02:00Z", "us-east-1", acctA, "kms.amazonaws.com", "Decrypt", "s3.amazonaws.com", fnByS3, nil, nil)
 	fnForward["userAgent"] = "s3.amazonaws.com"
+	task := func() ev {
+		return assumed("aws", acctA, "arn:aws:iam::111111111111:role/task-role", "00112233445566778899aabbccddeeff", "ASIACHAINECS00000001", "2024-07-01T09:00:00Z")
+	}
+	taskOwn := event("ev-22-ecs-own", "2024-07-01T09:01:00Z", "us-east-1", acctA, "s3.amazonaws.com", "GetObject", "10.0.4.50", task(), nil, nil)
+	taskOwn["userAgent"] = "Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux exec-env/AWS_ECS_FARGATE"
+	taskByS3 := task()
+	taskByS3["invokedBy"] = "s3.amazonaws.com"
+	taskForward := event("ev-23-ecs-kms-forward", "2024-07-01T09:02:00Z", "us-east-1", acctA, "kms.amazonaws.com", "Decrypt", "s3.amazonaws.com", taskByS3, nil, nil)
+	taskForward["userAgent"] = "s3.amazonaws.com"
+	studio := assumed("aws", acctA, chainRole, "SageMaker", "ASIACHAINSTUDIO00001", "2024-07-01T09:00:00Z")
+	studio["sessionContext"].(ev)["sourceIdentity"] = "erin"
+	sso := assumed("aws", acctA, "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef",
+		"frank@example.com", "ASIACHAINSSO00000001", "2024-07-01T09:00:00Z")
 	ci := iamUser(acctA, "ci-bot", "AKIACIBOTEXAMPLE0001")
 	pipe := assumed("aws", acctA, "arn:aws:iam::111111111111:role/PipeRole", "deploy", "ASIACHAINPIPE0000001", "2024-07-01T09:00:00Z")
 	update := func(id, t string) ev {
@@ -116,6 +129,12 @@ func chainRecords() []ev {
 		event("ev-12-ec2-session-name", "2024-07-01T07:30:00Z", "us-east-1", acctA, "ec2.amazonaws.com", "DescribeInstances", "10.0.3.41", ec2Plain, nil, nil),
 		fnOwn,
 		fnForward,
+		taskOwn,
+		taskForward,
+		event("ev-24-studio", "2024-07-01T09:03:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.2.30", studio, nil, nil),
+		event("ev-25-sso", "2024-07-01T09:04:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "203.0.113.7", sso, nil, nil),
+		event("ev-26-root", "2024-07-01T09:05:00Z", "us-east-1", acctA, "signin.amazonaws.com", "ConsoleLogin", "203.0.113.50",
+			ev{"type": "Root", "principalId": acctA, "arn": "arn:aws:iam::111111111111:root", "accountId": acctA}, nil, nil),
 		event("ev-30-iam-user", "2024-07-01T09:00:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "198.51.100.23", admin, nil, nil),
 		assumeRole("ev-31-ci-assumes", "2024-07-01T09:00:00Z", "us-east-1", acctA, ci, "arn:aws:iam::111111111111:role/PipeRole", "deploy", "ASIACHAINPIPE0000001", "2024-07-01T10:00:00Z"),
 		event("ev-32-ci-chained", "2024-07-01T09:10:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.5.1", pipe, nil, nil),
@@ -173,14 +192,31 @@ func TestEvidenceChain(t *testing.T) {
 		{"ev-32-ci-chained", []string{"ev-31-ci-assumes"}},
 		// A forward call with a Lambda function's key: its own call.
 		{"ev-21-lambda-kms-forward", []string{"ev-20-lambda-own"}},
+		{"ev-23-ecs-kms-forward", []string{"ev-22-ecs-own"}},
 		// Answers that rest on the call alone.
 		{"ev-20-lambda-own", []string{}},
+		{"ev-22-ecs-own", []string{}},
+		{"ev-24-studio", []string{}},
+		{"ev-25-sso", []string{}},
+		{"ev-26-root", []string{}},
 		{"ev-12-ec2-session-name", []string{}},
 		{"ev-30-iam-user", []string{}},
 		{"ev-31-ci-assumes", []string{}},
 		{"ch-01-create", []string{}},
 		{"ev-10-ec2-delivers", []string{}},
 	}
+	// The method each shape above belongs to.
+	methods := map[string]string{
+		"ch-05-call": "access-key-chain", "ch-06-default-key-call": "access-key-chain",
+		"ch-08-session-name-only": "session-name", "ev-40-csv-notebook": "session-name",
+		"ev-52-updated-notebook-call": "session-name", "ev-11-ec2-linked": "access-key-chain",
+		"ev-32-ci-chained": "access-key-chain", "ev-21-lambda-kms-forward": "lambda-function-name",
+		"ev-23-ecs-kms-forward": "ecs-task-id", "ev-20-lambda-own": "lambda-function-name",
+		"ev-22-ecs-own": "ecs-task-id", "ev-24-studio": "source-identity", "ev-25-sso": "sso-role-session",
+		"ev-26-root": "root", "ev-12-ec2-session-name": "ec2-instance-id", "ev-30-iam-user": "iam-user",
+		"ev-10-ec2-delivers": "aws-service",
+	}
+	rows := byEvent(t, db)
 	for _, tt := range tests {
 		ev, ok := got[tt.event]
 		if !ok {
@@ -189,6 +225,9 @@ func TestEvidenceChain(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, ev); diff != "" {
 			t.Errorf("evidence of %s (-want +got):\n%s", tt.event, diff)
+		}
+		if m, ok := methods[tt.event]; ok && rows[tt.event].Method != m {
+			t.Errorf("method of %s = %s, want %s", tt.event, rows[tt.event].Method, m)
 		}
 	}
 	checkNoDangling(t, db)

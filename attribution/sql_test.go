@@ -1,13 +1,16 @@
 package attribution
 
 import (
+	"bytes"
 	"io/fs"
+	"log/slog"
 	"path"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ctattrib/ctattrib/internal/golden"
+	"github.com/ctattrib/ctattrib/store"
 )
 
 // TestSQLGolden renders every SQL file that is a step or statement (not
@@ -92,6 +95,43 @@ func TestSQLPattern(t *testing.T) {
 		got, err := sqlPattern(tt.name)
 		if (err != nil) != tt.wantErr || got != tt.want {
 			t.Errorf("sqlPattern(%q) = %q, %v, want %q (error: %v)", tt.name, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+// TestRunLogsSteps: each step of a run logs its name and time at debug
+// level, in the order of the files, and nothing at the default level.
+func TestRunLogsSteps(t *testing.T) {
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "t.duckdb"), store.ReadWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, level := range []slog.Level{slog.LevelDebug, slog.LevelInfo} {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: level}))
+		if _, err := Run(t.Context(), db, Options{Full: true, Log: log}); err != nil {
+			t.Fatal(err)
+		}
+		if level != slog.LevelDebug {
+			if buf.Len() != 0 {
+				t.Errorf("Run logged at %v:\n%s", level, buf.String())
+			}
+			continue
+		}
+		var steps []string
+		for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+			if _, rest, ok := strings.Cut(line, " step="); ok && strings.Contains(line, "elapsed=") {
+				steps = append(steps, strings.Fields(rest)[0])
+			}
+		}
+		want := []string{"00_session", "10_ctj_macro", "11_record_fields_state", "12_record_fields_rows",
+			"13_record_fields_clear", "14_record_fields_notebook", "15_record_fields_assume_role",
+			"16_record_fields_save", "20_inventory", "30_prepare_inv", "31_prepare_hip", "32_prepare_ar",
+			"33_prepare_seen_keys", "34_prepare_links", "40_keys_init", "41_keys", "42_keys_changed",
+			"43_keys_spans", "61_clear_all", "70_classify", "80_save_state"}
+		if strings.Join(steps, " ") != strings.Join(want, " ") {
+			t.Errorf("Run logged steps\n%v\nwant\n%v", steps, want)
 		}
 	}
 }

@@ -17,8 +17,8 @@ FROM notebook_instances;
 
 -- Most names have one lifetime in their account: an event matches it or
 -- not, and a plain join finds it. Only reused names (inv_multi) need the
--- best of several matches, a grouping by event that cost more than the
--- rest of the classification on 10,000,000 events.
+-- best of several matches, a grouping by event that costs more than the
+-- rest of the classification.
 CREATE OR REPLACE TEMP TABLE inv_single AS
 SELECT * FROM inv QUALIFY count(*) OVER (PARTITION BY account_id, name) = 1;
 
@@ -28,11 +28,10 @@ SELECT * FROM inv QUALIFY count(*) OVER (PARTITION BY account_id, name) > 1;
 -- A reused name's best lifetime for a call depends on the call's time,
 -- role and region only, so it is decided here, once per time segment
 -- (between consecutive lifetime bounds), role key and region key, and not
--- per event: choosing per event grouped every call on such a name
--- (740,000 of 2,000,000 generated events) and ran out of memory. A role
--- or region key is one of the name's lifetimes' own, or '' for any other;
--- a call finds its keys in inv_multi_roles and inv_multi_regions, then
--- its one row here.
+-- per event: choosing per event grouped every call on such a name and
+-- ran out of memory on large corpora. A role or region key is one of the
+-- name's lifetimes' own, or '' for any other; a call finds its keys in
+-- inv_multi_roles and inv_multi_regions, then its one row here.
 CREATE OR REPLACE TEMP TABLE inv_multi_roles AS
 SELECT DISTINCT account_id, name, role_name FROM inv_multi WHERE role_name IS NOT NULL;
 

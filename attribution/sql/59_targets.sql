@@ -1,8 +1,7 @@
 -- Add to target_all the events whose evidence changed, and leave each
 -- event once in the table target: those an incremental run
 -- (re)attributes. Each reason is its own statement: as one UNION, the
--- joins of ten million events with ten million attributions and with the
--- changes held their hash tables at once and ran out of ingest's memory;
+-- joins of all events with all attributions and with the changes held their hash tables at once and ran out of ingest's memory;
 -- alone, each spills to disk when it must.
 INSERT INTO target_all
 	SELECT event_id FROM event_rows WHERE access_key_id IN (SELECT access_key_id FROM changed_keys);
