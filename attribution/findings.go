@@ -56,7 +56,7 @@ var findingsSteps = []findingsStep{
 	{"findings_51_spread_flags.sql", []string{"home_keys"}},
 	{"findings_60_events.sql", nil},
 	{"findings_70_clear.sql", nil},
-	{"findings_71_insert.sql", []string{"home_keys"}},
+	{"findings_71_insert.sql", nil},
 	{"findings_80_clear_marks.sql", nil},
 	{"findings_81_marks.sql", nil},
 }
@@ -111,6 +111,22 @@ type FindingsSummary struct {
 // attributions, attribution_keys and attribution_seen_ips as Run left
 // them, so it runs after Run; it recomputes everything each time, which
 // keeps it correct after incremental runs.
+//
+// What a compute looks like is learned from its own calls, per compute
+// (actor_kind and actor) and session key: its home places are the VPC
+// endpoints and addresses at least HomeKeys of its sessions called from.
+// A call is off-compute when a desktop (macOS, Windows) client makes it
+// with the credentials of a Linux runtime (any compute but EC2, whose
+// other sessions must show another client); when a Lambda function's or
+// ECS task's credentials lack the exec-env marker its own calls carry;
+// when it comes from a place that is not home while the compute used the
+// same key from a home place of the same type before and after; when it
+// comes from an address a person of the account used (unless that is the
+// compute's learned home); or when its key was issued by an AssumeRole
+// that is itself off-compute (two hops). AWS services calling on a
+// session's behalf (invokedBy, a service name or 'AWS Internal' as the
+// address) are never findings. Severity is high, except for the place
+// signal alone (medium) and one-session-many-places (medium).
 func Findings(ctx context.Context, db *store.DB, opts FindingsOptions) (FindingsSummary, error) {
 	var sum FindingsSummary
 	start := time.Now()
@@ -194,8 +210,9 @@ var dropFindingsTables = []string{
 	`DROP TABLE IF EXISTS fnd_spread`, `DROP TABLE IF EXISTS fnd_events`,
 }
 
-// interval renders d as a DuckDB interval literal's text, which the SQL
-// casts: duckdb-go binds a time.Duration as a number.
+// interval renders d as the text of a DuckDB interval, which the SQL
+// casts with ::INTERVAL, so that the statements read the same in any
+// DuckDB client.
 func interval(d time.Duration) string {
 	return fmt.Sprintf("%d seconds", int64(d/time.Second))
 }

@@ -2,6 +2,7 @@ package attribution_test
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -52,5 +53,39 @@ func TestFindingsSamples(t *testing.T) {
 	}
 	if other != 0 {
 		t.Errorf("%d events carry another finding, want none", other)
+	}
+}
+
+// TestFindingsShipped checks the findings on the fixtures shipped with
+// the project: none on the demo corpus (notebooks, Studio, EC2, Lambda,
+// ECS, people, KMS calls S3 makes on a session's behalf, S3 calls through
+// a VPC endpoint), and on the attribution scenario only its one call made
+// with an EC2 instance's key from the admin's address (event
+// a-22-ec2-linked-from-admin-ip), which classify used to note.
+func TestFindingsShipped(t *testing.T) {
+	for _, tc := range []struct {
+		dir  string
+		want []string
+	}{
+		{filepath.Join("..", "testdata", "demo"), nil},
+		{filepath.Join("..", "testdata", "scenario"), []string{"a-22-ec2-linked-from-admin-ip credentials-used-off-compute ec2-instance i-0abc1234def567890"}},
+	} {
+		t.Run(filepath.Base(tc.dir), func(t *testing.T) {
+			db := openDB(t)
+			load(t, db, tc.dir)
+			attribute(t, db, true)
+			got := queryLines(t, db, `SELECT concat_ws(' ', event_id, finding, actor_kind, actor) FROM attributions
+				WHERE finding IS NOT NULL ORDER BY 1`)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("calls with findings on %s (-want +got):\n%s", tc.dir, diff)
+			}
+			var findings int
+			if err := db.SQL.QueryRowContext(t.Context(), `SELECT count(*) FROM findings`).Scan(&findings); err != nil {
+				t.Fatal(err)
+			}
+			if findings != len(tc.want) {
+				t.Errorf("%d findings on %s, want %d", findings, tc.dir, len(tc.want))
+			}
+		})
 	}
 }

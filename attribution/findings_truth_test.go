@@ -3,11 +3,15 @@ package attribution_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ctattrib/ctattrib/attribution"
 	"github.com/ctattrib/ctattrib/internal/corpus"
 	"github.com/ctattrib/ctattrib/store"
 )
@@ -139,5 +143,51 @@ func TestFindingsPrecisionRecall(t *testing.T) {
 			WHERE coalesce(a.finding, '') <> coalesce(t.finding, '') ORDER BY e.event_time LIMIT 10`) {
 			t.Log(strings.TrimSpace(l))
 		}
+	}
+}
+
+// TestFindingsPrecisionRecallLarge scores the findings at the scale of
+// FINDINGS_EVENTS events (the bench scenario, 1,000 events per file) and
+// logs the figures and the time Findings takes alone. It is skipped unless
+// FINDINGS_EVENTS is set; at 1,000,000 it takes minutes (FINDINGS_LOG=1
+// logs each step's time):
+//
+//	FINDINGS_EVENTS=1000000 go test -run TestFindingsPrecisionRecallLarge -v -timeout 60m ./attribution
+func TestFindingsPrecisionRecallLarge(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("FINDINGS_EVENTS"))
+	if n <= 0 || testing.Short() {
+		t.Skip("set FINDINGS_EVENTS to the number of events to score")
+	}
+	db := openDB(t)
+	t0 := time.Now()
+	generateWithMisuse(t, db, corpus.Config{Seed: 1, Events: n, DuplicateRate: -1})
+	t.Logf("%d events generated, loaded and attributed in %v", n, time.Since(t0).Round(time.Second))
+	for range 2 {
+		t1 := time.Now()
+		if _, err := attribution.Run(context.Background(), db, attribution.Options{Full: true}); err != nil {
+			t.Fatal(err)
+		}
+		t2 := time.Now()
+		var fo attribution.FindingsOptions
+		if os.Getenv("FINDINGS_LOG") != "" { // each step's time
+			fo.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		}
+		sum, err := attribution.Findings(context.Background(), db, fo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("attribute --full (with findings) %v; findings alone %v: %+v", t2.Sub(t1).Round(time.Millisecond),
+			time.Since(t2).Round(time.Millisecond), sum.Counts)
+	}
+	for _, s := range scoreFindings(t, db) {
+		t.Log(s)
+		if s.eventPrecision < 0.95 || s.findingPrecision < 0.95 {
+			t.Errorf("%s: precision below 0.95", s.kind)
+		}
+	}
+	for _, l := range queryLines(t, db, `SELECT concat_ws(' ', 'missed:', t.finding, t.actor_kind, t.actor, count(*), min(e.source_ip))
+		FROM truth t JOIN attributions a USING (event_id) JOIN events e USING (event_id)
+		WHERE t.finding <> '' AND a.finding IS NULL GROUP BY t.finding, t.actor_kind, t.actor ORDER BY 1 LIMIT 30`) {
+		t.Log(l)
 	}
 }

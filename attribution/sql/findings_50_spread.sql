@@ -2,18 +2,33 @@
 -- IPv4, other /32s of IPv6) within $window of each other. Calls through a
 -- VPC endpoint or from private addresses say nothing of distance; Lambda
 -- functions call from many AWS addresses and are left out. The calls
--- flagged are those from networks other than the key's first.
+-- flagged are those from networks other than the key's first. Only keys
+-- used from more than one address are looked at closer: most sessions
+-- call from one.
 CREATE OR REPLACE TEMP TABLE fnd_spread AS
-WITH c AS (
-    SELECT event_id, event_time, access_key_id, source_ip, principal_arn,
-        CASE WHEN {{template "ipv4" "source_ip"}} THEN regexp_extract(source_ip, '^[0-9]+\.[0-9]+')
-            ELSE array_to_string(string_split(lower(source_ip), ':')[1:2], ':') END AS net
+WITH cand AS (
+    SELECT access_key_id FROM event_rows
+    WHERE identity_type = 'AssumedRole' AND invoked_by IS NULL AND event_time IS NOT NULL
+      AND coalesce(vpc_endpoint_id, '') = '' AND access_key_id IS NOT NULL
+    GROUP BY access_key_id HAVING count(DISTINCT source_ip) > 1
+), e AS MATERIALIZED (
+    SELECT event_id, event_time, access_key_id, source_ip, principal_arn, coalesce(user_agent, '') AS user_agent
     FROM event_rows
     WHERE identity_type = 'AssumedRole' AND invoked_by IS NULL AND event_time IS NOT NULL
-      AND regexp_full_match(access_key_id, '[A-Z0-9]{16,128}') AND coalesce(vpc_endpoint_id, '') = ''
-      AND ({{template "ipv4" "source_ip"}} OR {{template "ipv6" "source_ip"}})
+      AND coalesce(vpc_endpoint_id, '') = ''
+      AND access_key_id IN (SELECT access_key_id FROM cand)
+      AND regexp_full_match(access_key_id, '[A-Z0-9]{16,128}')
+), ips AS (
+    SELECT source_ip,
+        CASE WHEN {{template "ipv4" "source_ip"}} THEN regexp_extract(source_ip, '^[0-9]+\.[0-9]+')
+            ELSE array_to_string(string_split(lower(source_ip), ':')[1:2], ':') END AS net
+    FROM (SELECT DISTINCT source_ip FROM e)
+    WHERE ({{template "ipv4" "source_ip"}} OR {{template "ipv6" "source_ip"}})
       AND NOT {{template "private" "source_ip"}}
-      AND coalesce(user_agent, '') NOT LIKE '%exec-env/AWS\_Lambda%' ESCAPE '\'
+), c AS (
+    SELECT e.event_id, e.event_time, e.access_key_id, e.source_ip, e.principal_arn, ips.net
+    FROM e JOIN ips ON ips.source_ip = e.source_ip
+    WHERE e.user_agent NOT LIKE '%exec-env/AWS\_Lambda%' ESCAPE '\'
 ), multi AS (
     -- A key seen with several principals is not one session but sample
     -- data reusing a documentation key (ASIAIOSFODNN7EXAMPLE).

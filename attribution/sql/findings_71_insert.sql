@@ -15,7 +15,9 @@ WITH g AS (
 ), h AS (
     SELECT account_id, actor_kind, actor, list(place ORDER BY place) AS home_places
     FROM fnd_home JOIN fnd_actors USING (account_id, actor_kind, actor)
-    WHERE fnd_actors.keys >= $home_keys
+    -- As the network signal does: with one session there is nothing to
+    -- learn a home from.
+    WHERE fnd_actors.keys >= 2
     GROUP BY ALL
 )
 SELECT md5(concat_ws('|', kind, g.account_id, g.actor_kind, g.actor, access_key_id)),

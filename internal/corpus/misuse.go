@@ -121,6 +121,10 @@ func (w *world) injectMisuse() {
 				plan(nb, modes[i], 0.3+0.15*float64(i))
 			}
 		}
+		if len(steady) == 1 {
+			// The demo's one steady notebook is the chain's start too.
+			plan(steady[0], mChain, 0.6)
+		}
 		for _, nb := range notebooks {
 			for iv, in := range nb.intervals {
 				if in.configured && in.end < w.end-3600 {
