@@ -54,6 +54,7 @@ type Answer struct {
 	Method, Confidence string
 	Reason, Note       string
 	Finding            string // the kind of credential-misuse finding the call belongs to
+	FindingReason      string // why, as query findings says it
 }
 
 // Evidence is one link of a chain, as explain prints it.
@@ -172,7 +173,7 @@ func explainCalls(ctx context.Context, db *store.DB, ids []string) (map[string]*
 		if v["actor_kind"] != nil {
 			x.Answer = &Answer{
 				ActorKind: s("actor_kind"), Actor: s("actor"), Method: s("method"), Confidence: s("confidence"),
-				Reason: s("reason"), Note: s("note"), Finding: s("finding"),
+				Reason: s("reason"), Note: s("note"), Finding: s("finding"), FindingReason: s("finding_reason"),
 				AccountID: s("actor_account_id"), Region: s("actor_region"),
 			}
 		}

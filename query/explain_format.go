@@ -62,7 +62,11 @@ func writeExplanationText(w io.Writer, x Explanation) error {
 	line("method", a.Method+", confidence "+a.Confidence)
 	line("reason", a.Reason)
 	line("note", a.Note)
-	line("finding", firstOf(a.Finding, "none"))
+	finding := firstOf(a.Finding, "none")
+	if a.FindingReason != "" {
+		finding += ": " + a.FindingReason
+	}
+	line("finding", finding)
 	switch n := len(x.Evidence); {
 	case n == 0 && a.ActorKind == "unattributed":
 		line("evidence", "none")
@@ -117,6 +121,7 @@ type explanationJSON struct {
 	Reason         *string        `json:"reason"`
 	Note           *string        `json:"note"`
 	Finding        *string        `json:"finding"`
+	FindingReason  *string        `json:"finding_reason"`
 	Evidence       []evidenceJSON `json:"evidence"`
 }
 
@@ -149,6 +154,7 @@ func WriteExplanationsJSON(w io.Writer, xs []Explanation) error {
 			j.ActorAccountID, j.ActorRegion = nullString(a.AccountID), nullString(a.Region)
 			j.Method, j.Confidence = nullString(a.Method), nullString(a.Confidence)
 			j.Reason, j.Note, j.Finding = nullString(a.Reason), nullString(a.Note), nullString(a.Finding)
+			j.FindingReason = nullString(a.FindingReason)
 		}
 		for _, e := range x.Evidence {
 			j.Evidence = append(j.Evidence, evidenceJSON{
