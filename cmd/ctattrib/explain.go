@@ -24,14 +24,15 @@ func newExplainCmd(a *app) *cobra.Command {
 		Long: `For each CloudTrail event ID: the call (time, account, region, service and
 event name, principal, access key, source address, user agent), the
 answer attribution gave (actor_kind, actor, method, confidence, reason,
-note, finding) and the evidence, one line per event in chain order from
-the compute outwards to the key that made the call: time, account, event
-name, event ID and what the event proves.
+note, and the credential-misuse finding the call belongs to, with why:
+see query findings) and the evidence, one line per event in chain order
+from the compute outwards to the key that made the call: time, account,
+event name, event ID and what the event proves.
 
 A notebook's chain starts with the CreateNotebookInstance or
 UpdateNotebookInstance that defines the lifetime matched (or inventory:api,
 inventory:csv when the inventory came from the SageMaker API or a CSV
-file), then the AssumeRole its default SageMaker session made to name the
+file, inventory:cloudtrail when the trail lacks that event), then the AssumeRole its default SageMaker session made to name the
 session, then every AssumeRole hop down to the key that made the call,
 across accounts too. EC2 instances, Lambda functions and ECS tasks start
 with the service's AssumeRole, or the call whose user agent shows the
@@ -39,9 +40,9 @@ compute. Methods that rest on the call alone (IAM users, Identity Center,
 sourceIdentity, ...) have no evidence.
 
 --format json prints an array, one object per event: event_id, the call's
-fields, actor_kind, actor, method, confidence, reason, note, finding and
-evidence (objects with event_id, event_time, event_name, account_id,
-region, proves).
+fields, actor_kind, actor, method, confidence, reason, note, finding,
+finding_reason and evidence (objects with event_id, event_time,
+event_name, account_id, region, proves).
 
 An event ID that is not in the database is an error naming it (exit 1);
 the other IDs are still explained. The database is opened read-only.`,
