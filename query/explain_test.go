@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -310,5 +311,49 @@ func TestExplainNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join("..", "testdata", "explain")); err != nil {
 		t.Fatalf("explain scenario missing: %v", err)
+	}
+}
+
+func TestWriteExplanationsText(t *testing.T) {
+	call := Call{EventID: "e1", AccountID: "222222222222", Region: "us-east-1", EventName: "GetObject"}
+	tests := []struct {
+		name string
+		x    Explanation
+		want []string // lines the output must hold
+	}{
+		{
+			name: "not attributed yet",
+			x:    Explanation{Call: call},
+			want: []string{"event e1", "  answer   not attributed yet: run ctattrib attribute"},
+		},
+		{
+			name: "unattributed",
+			x:    Explanation{Call: call, Answer: &Answer{ActorKind: "unattributed", Method: "none", Confidence: "low", Reason: "no clue"}},
+			want: []string{"  answer    unattributed", "  reason    no clue", "  finding   none", "  evidence  none"},
+		},
+		{
+			name: "actor in another account, with a finding and no time on the call",
+			x: Explanation{Call: call, Answer: &Answer{ActorKind: "notebook-instance", Actor: "nb-1", AccountID: "111111111111",
+				Region: "us-east-1", Method: "session-name", Confidence: "high", Finding: "credentials-used-off-compute", FindingReason: "from a laptop"}},
+			want: []string{"  answer    notebook-instance nb-1 (111111111111 us-east-1)",
+				"  finding   credentials-used-off-compute: from a laptop", "  evidence  none: the call itself says who made it"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := WriteExplanationsText(&b, []Explanation{tt.x}); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(b.String(), "\n")
+			for _, w := range tt.want {
+				if !slices.Contains(lines, w) {
+					t.Errorf("WriteExplanationsText(%s) lacks line %q:\n%s", tt.name, w, b.String())
+				}
+			}
+			if strings.Contains(b.String(), "  time") {
+				t.Errorf("WriteExplanationsText(%s) prints a time the call does not have:\n%s", tt.name, b.String())
+			}
+		})
 	}
 }
