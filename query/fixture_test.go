@@ -11,8 +11,9 @@ import (
 
 // newFixtureDB writes testdata/fixture.sql into a fresh database file, fills
 // the columns ingest and attribution would (testdata/fill_columns.sql), and
-// reopens it read-only, as the query command does.
-func newFixtureDB(t testing.TB) *store.DB {
+// reopens it read-only, as the query command does. extra names more files
+// of testdata to run after fixture.sql.
+func newFixtureDB(t testing.TB, extra ...string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "q.duckdb")
@@ -20,7 +21,7 @@ func newFixtureDB(t testing.TB) *store.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"fixture.sql", "fill_columns.sql"} {
+	for _, name := range append(append([]string{"fixture.sql"}, extra...), "fill_columns.sql") {
 		text, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)

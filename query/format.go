@@ -234,6 +234,10 @@ func appendJSON(b []byte, v any) []byte {
 			return append(b, "null"...)
 		}
 		return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+	case json.Marshaler: // List: a JSON array
+		if j, err := x.MarshalJSON(); err == nil {
+			return append(b, j...)
+		}
 	}
 	return appendJSON(b, fmt.Sprint(v))
 }

@@ -50,6 +50,10 @@ func coverage(p CoverageParams) namedQuery {
 	return namedQuery{"coverage", func(ctx context.Context, db *store.DB) (*Rows, error) { return Coverage(ctx, db, p) }}
 }
 
+func findings(p FindingsParams) namedQuery {
+	return namedQuery{"findings", func(ctx context.Context, db *store.DB) (*Rows, error) { return Findings(ctx, db, p) }}
+}
+
 // fixtureQueries are the named queries with the parameters they run with
 // in the golden tests.
 var fixtureQueries = []namedQuery{
@@ -152,7 +156,7 @@ func goldenName(dir, query string, f Format) string {
 // TestNamedQueriesGolden runs every named query on the fixture in every
 // format.
 func TestNamedQueriesGolden(t *testing.T) {
-	db := newFixtureDB(t)
+	db := newFixtureDB(t, "findings_fixture.sql") // activity, instances and coverage show findings
 	os.MkdirAll(filepath.Join("testdata", "fixture"), 0o755)
 	for _, q := range fixtureQueries {
 		for _, f := range Formats {

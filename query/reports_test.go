@@ -92,8 +92,9 @@ func TestCoveragePending(t *testing.T) {
 			got = line
 		}
 	}
-	// The Studio role's 2 calls, both attributed by sourceIdentity before.
-	if want := "111111111111," + role + ",2,0,2,0,0,,not attributed yet"; got != want {
+	// The Studio role's 2 calls, both attributed by sourceIdentity before,
+	// none a finding.
+	if want := "111111111111," + role + ",2,0,2,0,0,0,,not attributed yet"; got != want {
 		t.Errorf("coverage row of %s = %q, want %q", role, got, want)
 	}
 }

@@ -21,6 +21,7 @@ var scenarioQueries = []namedQuery{
 	instances(InstancesParams{}),
 	denied(DeniedParams{}),
 	coverage(CoverageParams{}),
+	findings(FindingsParams{}),
 }
 
 // scenarioActor is the notebook instance whose timeline the activity

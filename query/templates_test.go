@@ -24,6 +24,7 @@ func TestRenderedSQL(t *testing.T) {
 	whodidAll := WhodidParams{Filter: all, EventName: "CreateEndpoint", EventSource: "sagemaker", Resource: "churn"}
 	activityAll := ActivityParams{Filter: all, Actor: "nb-1", ErrorsOnly: true, EventSource: "s3", EventName: "PutObject"}
 	deniedAll := DeniedParams{Filter: all, Actor: "nb-1", EventSource: "s3", EventName: "PutObject"}
+	findingsAll := FindingsParams{Filter: all, Kind: "credentials-used-off-compute", Actor: "nb-1"}
 	exportArgs := append(exportArgs(all.Since, all.Until), sql.Named("dir", "/tmp/x"))
 	tests := []struct {
 		name string
@@ -44,6 +45,10 @@ func TestRenderedSQL(t *testing.T) {
 		{"export", exportSQL, nil, exportArgs},
 		{"athena_columns", athenaColumnsSQL, nil, exportArgs[:2]},
 		{"athena_partitions", athenaPartitionsSQL, nil, nil},
+		{"findings", findingsSQL, FindingsParams{}, FindingsParams{}.args()},
+		{"findings_all", findingsSQL, findingsAll, findingsAll.args()},
+		{"explain", explainCallsSQL, nil, explainArgs(nil)},
+		{"explain_evidence", explainEvidenceSQL, nil, explainArgs(nil)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,7 +83,8 @@ var paramRe = regexp.MustCompile(`\$([a-z_]+)`)
 // query, so none is left behind when a query goes.
 func TestSQLTemplatesUsed(t *testing.T) {
 	used := map[string]bool{}
-	for _, tm := range []*template.Template{whodidSQL, activitySQL, instancesSQL, deniedSQL, coverageSQL, exportSQL, athenaColumnsSQL, athenaPartitionsSQL, athenaDDL} {
+	for _, tm := range []*template.Template{whodidSQL, activitySQL, instancesSQL, deniedSQL, coverageSQL, exportSQL, athenaColumnsSQL, athenaPartitionsSQL, athenaDDL,
+		findingsSQL, explainCallsSQL, explainEvidenceSQL} {
 		used[tm.Name()] = true
 	}
 	used["filter.sql"] = true // defines "filter" and "denied" only

@@ -85,6 +85,9 @@ The database is opened read-only, so queries can run while nothing writes.`,
   # Rollout progress: which roles still make calls nobody can attribute
   ctattrib query coverage
 
+  # Compute credentials used from somewhere else, most severe first
+  ctattrib query findings --since 7d
+
   # Anything else, in SQL
   ctattrib query sql --format json "SELECT event_name, count(*) AS n FROM events GROUP BY ALL ORDER BY n DESC LIMIT 10"`,
 		Args: cobra.ArbitraryArgs,
@@ -102,6 +105,7 @@ The database is opened read-only, so queries can run while nothing writes.`,
 		newQueryInstancesCmd(a, &flags),
 		newQueryDeniedCmd(a, &flags),
 		newQueryCoverageCmd(a, &flags),
+		newQueryFindingsCmd(a, &flags),
 		newQuerySQLCmd(a, &flags),
 	)
 	return cmd

@@ -24,8 +24,13 @@ func newQueryActivityCmd(a *app, shared *queryFlags) *cobra.Command {
 		Use:   "activity --actor NAME [--errors-only]",
 		Short: "the timeline of one actor's calls, newest first (--actor)",
 		Long: `The timeline of one actor's calls, newest first: event_time, event_source,
-event_name, actor_kind, actor, error_code, error_message, session_name,
-source_ip, account_id, region, event_id.
+event_name, actor_kind, actor, finding, error_code, error_message,
+session_name, source_ip, account_id, region, event_id.
+
+finding marks the calls that are credential-misuse findings (the kind, as
+query findings lists them): the actor's credentials used from elsewhere,
+after it ended, or from many places at once. It is empty for the actor's
+own calls.
 
 NAME is the actor as whodid shows it: a notebook instance name, user
 profile, instance ID, function name, ...`,

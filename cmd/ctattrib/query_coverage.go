@@ -20,7 +20,8 @@ func newQueryCoverageCmd(a *app, shared *queryFlags) *cobra.Command {
 		Use:   "coverage",
 		Short: "attributed and unattributed calls per account and execution role",
 		Long: `Per account and execution role: calls, attributed, unattributed and
-attributed_share of the assumed-role calls in the window, the number of
+attributed_share of the assumed-role calls in the window, findings (those
+that are credential-misuse findings: see query findings), the number of
 notebook instances on the role, instances_without_config (the ones with no
 lifecycle config, so their calls carry no session name), and the most
 common reason calls stay unattributed. Calls attribution has not processed

@@ -20,7 +20,8 @@ func newQueryInstancesCmd(a *app, shared *queryFlags) *cobra.Command {
 		Use:   "instances",
 		Short: "one row per notebook instance: calls, errors, lifecycle config in effect",
 		Long: `One row per notebook instance per account and region: calls, errors,
-denied, distinct_actions, first_seen and last_seen over the attributed
+denied, findings (calls that are credential-misuse findings: see query
+findings), distinct_actions, first_seen and last_seen over the attributed
 calls in the window; lifecycle_config_attached from the inventory; and
 session_name_in_effect, which says whether the calls made since the
 instance last started carry its name:

@@ -160,6 +160,7 @@ why when it cannot.`,
 		newQueryCmd(a),
 		newLifecycleCmd(a),
 		newExportCmd(a),
+		newExplainCmd(a),
 	)
 	return root
 }

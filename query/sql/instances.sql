@@ -23,6 +23,9 @@
 -- or passes the instance credentials explicitly) still calls with the
 -- default session key.
 --
+-- findings counts the instance's calls that are credential-misuse findings
+-- (query findings): its credentials used from elsewhere or after it ended.
+--
 -- Attributions carry the event columns this needs: it reads no events. The
 -- calls since the instance last started are counted as all calls less those
 -- before the start, so that only the second scan joins the inventory, and
@@ -47,6 +50,7 @@ WITH inv AS (
 		count(*) AS calls,
 		count(a.error_code) AS errors,
 		count(*) FILTER (WHERE {{template "denied" "a"}}) AS denied,
+		count(a.finding) AS findings,
 		min(a.event_time) AS first_seen,
 		max(a.event_time) AS last_seen,
 		count(*) FILTER (WHERE a.session_name = a.actor OR a.method = 'session-name') AS named
@@ -67,6 +71,7 @@ WITH inv AS (
 ), totals AS (
 	SELECT account_id, region, name,
 		sum(calls)::BIGINT AS calls, sum(errors)::BIGINT AS errors, sum(denied)::BIGINT AS denied,
+		sum(findings)::BIGINT AS findings,
 		count(*) AS distinct_actions,
 		min(first_seen) AS first_seen, max(last_seen) AS last_seen,
 		sum(named)::BIGINT AS named
@@ -85,6 +90,7 @@ WITH inv AS (
 		coalesce(s.calls, 0) AS calls,
 		coalesce(s.errors, 0) AS errors,
 		coalesce(s.denied, 0) AS denied,
+		coalesce(s.findings, 0) AS findings,
 		coalesce(s.distinct_actions, 0) AS distinct_actions,
 		s.first_seen, s.last_seen,
 		CASE WHEN i.name IS NOT NULL THEN i.lifecycle_config_name IS NOT NULL END AS lifecycle_config_attached,
@@ -100,7 +106,7 @@ WITH inv AS (
 	FROM inv i FULL JOIN stats s
 		ON i.account_id = s.account_id AND i.region = s.region AND i.name = s.name
 )
-SELECT account_id, region, instance, calls, errors, denied, distinct_actions,
+SELECT account_id, region, instance, calls, errors, denied, findings, distinct_actions,
 	first_seen, last_seen, lifecycle_config_attached, session_name_in_effect,
 	calls_since_start, named_since_start,
 	CASE
