@@ -29,7 +29,7 @@ func TestSQLGolden(t *testing.T) {
 	var n int
 	for _, f := range files {
 		name := path.Base(f)
-		if strings.HasPrefix(name, "_") || runElsewhere(name) {
+		if strings.HasPrefix(name, "_") {
 			continue
 		}
 		n++
@@ -73,16 +73,10 @@ func TestRunStepsExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range files {
-		if name := path.Base(f); !strings.HasPrefix(name, "_") && !runElsewhere(name) && !used[name] {
+		if name := path.Base(f); !strings.HasPrefix(name, "_") && !used[name] {
 			t.Errorf("sql/%s is no step of the package", name)
 		}
 	}
-}
-
-// runElsewhere reports whether a file of sql/ is no step of Run: Findings
-// (findings.go) and Pending (pending.go) embed and run their own.
-func runElsewhere(name string) bool {
-	return strings.HasPrefix(name, "findings_") || name == "pending.sql"
 }
 
 func TestSQLPattern(t *testing.T) {
@@ -125,10 +119,7 @@ func TestRunLogsSteps(t *testing.T) {
 		var steps []string
 		for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
 			if _, rest, ok := strings.Cut(line, " step="); ok && strings.Contains(line, "elapsed=") {
-				// Findings, which Run calls last, logs its own steps.
-				if step := strings.Fields(rest)[0]; !runElsewhere(step) {
-					steps = append(steps, step)
-				}
+				steps = append(steps, strings.Fields(rest)[0])
 			}
 		}
 		want := []string{"00_session", "10_ctj_macro", "11_record_fields_state", "12_record_fields_rows",
