@@ -12,7 +12,7 @@ import (
 // runs, and none may write the file it names (CALL enable_logging with a
 // file storage aborted the process).
 func TestSQLRefusesSideEffects(t *testing.T) {
-	db := newFixtureDB(t, fixtureSQL)
+	db := newFixtureDB(t)
 	out := filepath.Join(t.TempDir(), "x")
 	refused := []string{
 		`CALL enable_logging(storage='file', storage_path='` + out + `'); SELECT 1`,
