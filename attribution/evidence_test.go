@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -311,6 +312,33 @@ func TestEvidenceIncrementalEqualsFull(t *testing.T) {
 			attribute(t, db, false)
 			if diff := cmp.Diff(want, dump(t, db)); diff != "" {
 				t.Errorf("incremental differs from full (-full +incremental):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestOddCallerKey: an AssumeRole naming a notebook whose caller's key is
+// no access-key id (a redaction, an odd length) links nothing from that
+// key, and the run does not fail on it (it failed with a NOT NULL
+// constraint on attribution_keys.access_key_id).
+func TestOddCallerKey(t *testing.T) {
+	for _, key := range []string{"ASIA123", "REDACTED", "ASIA" + strings.Repeat("X", 200)} {
+		t.Run(key[:min(len(key), 12)], func(t *testing.T) {
+			db := openDB(t)
+			admin := iamUser(acctA, "admin", "AKIAADMINEXAMPLE0001")
+			def := assumed("aws", acctA, chainRole, "SageMaker", key, "2024-07-01T08:50:00Z")
+			named := assumed("aws", acctA, chainRole, "nb-chain", "ASIACHAINNB000000001", "2024-07-01T09:00:00Z")
+			loadFile(t, db, "odd", createNotebook("ok-01-create", "2024-07-01T08:00:00Z", "us-east-1", acctA, "nb-chain", chainRole, "session-name", admin),
+				assumeRole("ok-02-name-nb", "2024-07-01T09:00:00Z", "us-east-1", acctA, def, chainRole, "nb-chain", "ASIACHAINNB000000001", "2024-07-01T10:00:00Z"),
+				event("ok-03-default-key-call", "2024-07-01T09:05:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.1.20", def, nil, nil),
+				event("ok-04-named-call", "2024-07-01T09:06:00Z", "us-east-1", acctA, "s3.amazonaws.com", "ListBuckets", "10.0.1.20", named, nil, nil))
+			attribute(t, db, true)
+			got := byEvent(t, db)
+			if a := got["ok-04-named-call"]; a.Kind != "notebook-instance" || a.Actor != "nb-chain" {
+				t.Errorf("named session call = %+v, want notebook-instance nb-chain", a.short())
+			}
+			if a := got["ok-03-default-key-call"]; a.Method == "access-key-chain" {
+				t.Errorf("call with key %q = %+v: no key chain may start from it", key, a.short())
 			}
 		})
 	}

@@ -59,7 +59,9 @@ SELECT link_event_id, t,
 	CASE WHEN is_notebook THEN m.region ELSE region END AS fix_region,
 	-- A notebook-named session's chain starts at the notebook's lifetime.
 	CASE WHEN is_notebook THEN m.evidence END AS nb_evidence,
-	is_notebook AND caller_type = 'AssumedRole' AND caller_key IS NOT NULL
+	-- A caller key that is no access-key id (an odd length, a redaction)
+	-- links nothing: the key column above is NULL for it.
+	is_notebook AND caller_type = 'AssumedRole' AND regexp_full_match(caller_key, {{ pattern "accesskey" }})
 		AND caller_role = coalesce(m.role, target_role) AS caller_link
 FROM l3
 WHERE issued_key IS NOT NULL OR is_notebook;
