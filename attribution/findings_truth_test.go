@@ -146,6 +146,22 @@ func TestFindingsPrecisionRecall(t *testing.T) {
 	}
 }
 
+// TestFindingsPrecisionCtgenCorpus scores the corpus `ctgen --events 40000
+// --misuse --truth` writes, whose thefts and NAT gateway address changes
+// fall on the same session keys: the copy's calls once made the notebook's
+// own calls from its new address look like a second copy (1,862 calls
+// wrongly marked one-session-many-places).
+func TestFindingsPrecisionCtgenCorpus(t *testing.T) {
+	db := openDB(t)
+	generateWithMisuse(t, db, corpus.Config{Seed: 1, Events: 40_000})
+	for _, s := range scoreFindings(t, db) {
+		t.Log(s)
+		if s.eventPrecision < 0.95 || s.findingPrecision < 0.95 {
+			t.Errorf("%s: precision below 0.95", s.kind)
+		}
+	}
+}
+
 // TestFindingsPrecisionRecallLarge scores the findings at the scale of
 // FINDINGS_EVENTS events (the bench scenario, 1,000 events per file) and
 // logs the figures and the time Findings takes alone. It is skipped unless

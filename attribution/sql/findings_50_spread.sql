@@ -17,7 +17,11 @@ WITH cand AS (
     WHERE identity_type = 'AssumedRole' AND invoked_by IS NULL AND event_time IS NOT NULL
       AND coalesce(vpc_endpoint_id, '') = ''
       AND access_key_id IN (SELECT access_key_id FROM cand)
-      AND regexp_full_match(access_key_id, '[A-Z0-9]{16,128}')
+      -- Calls already found off the compute are the copy, not the
+      -- session's own places: counted here, a NAT gateway's new address
+      -- during a theft looked like a second copy.
+      AND event_id NOT IN (SELECT event_id FROM fnd_flags)
+      AND regexp_full_match(access_key_id, {{ pattern "accesskey" }})
 ), ips AS (
     SELECT source_ip,
         CASE WHEN {{template "ipv4" "source_ip"}} THEN regexp_extract(source_ip, '^[0-9]+\.[0-9]+')
