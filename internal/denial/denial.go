@@ -275,9 +275,13 @@ func allowPolicy(action, resource string) string {
 	if resource == "" {
 		resource = "*"
 	}
+	// A policy is JSON text: invalid UTF-8 from a request (an object key)
+	// becomes one replacement character per bad run, as the other formats
+	// show it, rather than json's one per byte.
 	b, err := json.Marshal(policyDocument{
-		Version:   "2012-10-17",
-		Statement: []policyStatement{{Effect: "Allow", Action: action, Resource: resource}},
+		Version: "2012-10-17",
+		Statement: []policyStatement{{Effect: "Allow",
+			Action: strings.ToValidUTF8(action, "\uFFFD"), Resource: strings.ToValidUTF8(resource, "\uFFFD")}},
 	})
 	if err != nil {
 		return ""
