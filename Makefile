@@ -34,6 +34,12 @@ demo: build
 	@echo '$$ ctattrib query denied --db $(DEMO_DB)'
 	@$(BIN) query denied --db $(DEMO_DB)
 	@echo
+	@echo '$$ ctattrib query findings --db $(DEMO_DB)      # the demo holds no stolen credentials'
+	@$(BIN) query findings --db $(DEMO_DB)
+	@echo
+	@echo '$$ ctattrib explain d90a271e-6707-4c41-b034-e637a42f9829 --db $(DEMO_DB)'
+	@$(BIN) explain d90a271e-6707-4c41-b034-e637a42f9829 --db $(DEMO_DB)
+	@echo
 	@echo 'The database is $(DEMO_DB); try: $(BIN) query sql --db $(DEMO_DB) "SELECT * FROM attributions LIMIT 5"'
 
 # test runs every test, with the race detector (cgo is on for DuckDB anyway).
@@ -69,12 +75,22 @@ bench:
 	if [ -f bench.txt ]; then $(BENCHSTAT) bench.txt bench.new.txt; fi
 	mv bench.new.txt bench.txt
 
-# fuzz runs each fuzz target for a while, one at a time.
+# fuzz runs every fuzz target for FUZZTIME, one at a time (a fuzz run takes
+# one target); crashers land in the package's testdata/fuzz and plain go test
+# replays them.
 FUZZTIME ?= 30s
+FUZZ_TARGETS := \
+	./ingest:FuzzDecode ./ingest:FuzzRecordKey \
+	./internal/awsid:FuzzParseSessionARN ./internal/awsid:FuzzParseRoleARN \
+	./internal/awsid:FuzzParseUserARN ./internal/awsid:FuzzPartitionOfRegion \
+	./internal/denial:FuzzParse ./attribution:FuzzClassifySession \
+	./lifecycle-scripts:FuzzParseRoleARN ./lifecycle-scripts:FuzzValidateInstanceName \
+	./cmd/ctattrib:FuzzParseTime
 fuzz:
-	go test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./ingest
-	go test -run '^$$' -fuzz '^FuzzParseSessionARN$$' -fuzztime $(FUZZTIME) ./internal/awsid
-	go test -run '^$$' -fuzz '^FuzzParseTime$$' -fuzztime $(FUZZTIME) ./cmd/ctattrib
+	@for t in $(FUZZ_TARGETS); do \
+		echo "go test -run '^$$' -fuzz '^$${t#*:}$$' -fuzztime $(FUZZTIME) $${t%%:*}"; \
+		go test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done
 
 tidy:
 	go mod tidy && git diff --exit-code go.mod go.sum
