@@ -154,11 +154,11 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	full := opts.Full
 	if !full {
 		// Nothing attributed yet (a first ingest): every event is new.
-		var any bool
-		if err := r.scan(ctx, stepAttributedAny, nil, &any); err != nil {
+		var attributed bool
+		if err := r.scan(ctx, stepAttributedAny, nil, &attributed); err != nil {
 			return sum, err
 		}
-		full = !any
+		full = !attributed
 	}
 	if !full {
 		if full, err = r.selectTargets(ctx, rows, opts.Incremental); err != nil {
@@ -166,11 +166,11 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 		}
 	}
 	sum.Full = full
-	clear, classify := stepClearAll, stepClassify.on("events")
+	clearStep, classify := stepClearAll, stepClassify.on("events")
 	if !full {
-		clear, classify = stepClearTargets, stepClassify.on("subject")
+		clearStep, classify = stepClearTargets, stepClassify.on("subject")
 	}
-	if err := r.run(ctx, clear); err != nil {
+	if err := r.run(ctx, clearStep); err != nil {
 		return sum, err
 	}
 	if !full {

@@ -124,7 +124,9 @@ func copyFixture(t *testing.T, keep func(i int) bool) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		os.MkdirAll(filepath.Join(dst, filepath.Dir(rel)), 0o755)
+		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(rel)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dst, rel), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +145,9 @@ func TestScenarioGolden(t *testing.T) {
 		t.Errorf("Run().Events = %d, want %d", sum.Events, want)
 	}
 	var events int64
-	db.SQL.QueryRow(`SELECT count(*) FROM events`).Scan(&events)
+	if err := db.SQL.QueryRow(`SELECT count(*) FROM events`).Scan(&events); err != nil {
+		t.Fatal(err)
+	}
 	if sum.Events != events {
 		t.Errorf("attributions has %d rows for %d events, want one each", sum.Events, events)
 	}

@@ -58,7 +58,7 @@ func TestFindingsIncremental(t *testing.T) {
 	}
 	// Split the logs by the time in their names: the earlier half first.
 	var files []string
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
 		if err == nil && strings.HasSuffix(p, ".json.gz") && !strings.Contains(p, "Digest") {
 			files = append(files, p)
 		}

@@ -210,14 +210,16 @@ func ImportInventory(ctx context.Context, db *store.DB, nbs []Notebook) error {
 	})
 }
 
-func replaceRows(ctx context.Context, db *store.DB, nbs []Notebook, clear func(*sql.Tx, Notebook) error) error {
+// replaceRows runs deleteOld for each notebook, then inserts them all, in
+// one transaction.
+func replaceRows(ctx context.Context, db *store.DB, nbs []Notebook, deleteOld func(*sql.Tx, Notebook) error) error {
 	tx, err := db.SQL.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	for _, nb := range nbs {
-		if err := clear(tx, nb); err != nil {
+		if err := deleteOld(tx, nb); err != nil {
 			return err
 		}
 	}

@@ -38,7 +38,9 @@ func TestSharedSamples(t *testing.T) {
 	var stolen []string
 	for rows.Next() {
 		var id string
-		rows.Scan(&id)
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
 		stolen = append(stolen, id)
 	}
 	rows.Close()
@@ -77,7 +79,9 @@ func TestSharedSamples(t *testing.T) {
 		n := 0
 		for rows.Next() {
 			var id string
-			rows.Scan(&id)
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
 			n++
 			a := got[id]
 			if a.Kind != c.kind || a.Actor != c.actor || a.Method != c.method || a.Confidence != "high" {
@@ -95,8 +99,10 @@ func TestSharedSamples(t *testing.T) {
 
 	// Every event has exactly one attribution.
 	var events, attributed, distinct int64
-	db.SQL.QueryRow(`SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM attributions),
-		(SELECT count(DISTINCT event_id) FROM attributions)`).Scan(&events, &attributed, &distinct)
+	if err := db.SQL.QueryRow(`SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM attributions),
+		(SELECT count(DISTINCT event_id) FROM attributions)`).Scan(&events, &attributed, &distinct); err != nil {
+		t.Fatal(err)
+	}
 	if events != attributed || attributed != distinct {
 		t.Errorf("%d events, %d attributions, %d distinct: want one each", events, attributed, distinct)
 	}

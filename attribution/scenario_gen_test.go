@@ -266,7 +266,9 @@ func scenarioObjects(t *testing.T) map[string][]byte {
 		}
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
-		zw.Write(body)
+		if _, err := zw.Write(body); err != nil {
+			t.Fatal(err)
+		}
 		if err := zw.Close(); err != nil {
 			t.Fatal(err)
 		}

@@ -171,7 +171,7 @@ func decodeRecords(br *bufio.Reader, fn func([]byte) error) error {
 		return nil
 	}
 	if err := sp.open(); err != nil {
-		return fmt.Errorf("Records: %w", err)
+		return fmt.Errorf("value of Records: %w", err)
 	}
 	for n := 0; ; n++ {
 		el, err := sp.next(n == 0)
@@ -180,12 +180,12 @@ func decodeRecords(br *bufio.Reader, fn func([]byte) error) error {
 		}
 		if err != nil {
 			if err == io.ErrUnexpectedEOF {
-				return fmt.Errorf("Records: element %d: truncated: %w", n, err)
+				return fmt.Errorf("element %d of Records: truncated: %w", n, err)
 			}
-			return fmt.Errorf("Records: element %d: %w", n, err)
+			return fmt.Errorf("element %d of Records: %w", n, err)
 		}
 		if err := fn(el); err != nil {
-			return fmt.Errorf("Records: element %d: %w", n, err)
+			return fmt.Errorf("element %d of Records: %w", n, err)
 		}
 	}
 	// What follows the array must close the document, perhaps after other
@@ -367,14 +367,14 @@ func unwrapDepth(raw []byte, fn func([]byte) error, depth int) error {
 		return unwrapDepth([]byte(*env.CloudTrailEvt), fn, depth+1)
 	case env.Raw != nil:
 		return unwrapDepth([]byte(*env.Raw), fn, depth+1)
-	case env.Detail != nil && len(env.Detail) > 0 && env.Detail[0] == '{':
+	case len(env.Detail) > 0 && env.Detail[0] == '{':
 		return unwrapDepth(env.Detail, fn, depth+1)
 	case env.Message != nil:
 		return unwrapDepth([]byte(*env.Message), fn, depth+1)
 	case env.Records != nil:
 		var records []json.RawMessage
 		if err := json.Unmarshal(env.Records, &records); err != nil {
-			return fmt.Errorf("Records: %w", err)
+			return fmt.Errorf("value of Records: %w", err)
 		}
 		for _, r := range records {
 			if err := unwrapDepth(r, fn, depth+1); err != nil {

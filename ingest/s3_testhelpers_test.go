@@ -54,7 +54,7 @@ func newFakeS3(t *testing.T) (endpoint string, client *s3.Client) {
 // doesn't (errors, other regions).
 func newFakeS3Wrapped(t *testing.T, wrap func(http.Handler) http.Handler) (endpoint string, client *s3.Client) {
 	t.Helper()
-	var h http.Handler = gofakes3.New(s3mem.New(), gofakes3.WithLogger(gofakes3.DiscardLog())).Server()
+	h := gofakes3.New(s3mem.New(), gofakes3.WithLogger(gofakes3.DiscardLog())).Server()
 	if wrap != nil {
 		h = wrap(h)
 	}

@@ -127,7 +127,7 @@ func (sb sandboxRun) run(t *testing.T) []sandboxResult {
 		}
 	}
 	for _, f := range []string{"passwd", "group"} {
-		real, err := os.ReadFile("/etc/" + f)
+		host, err := os.ReadFile("/etc/" + f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +135,7 @@ func (sb sandboxRun) run(t *testing.T) []sandboxResult {
 		if f == "group" {
 			line = fmt.Sprintf("ec2-user:x:%d:\n", sandboxUID)
 		}
-		if err := os.WriteFile(filepath.Join(T, f), append(real, line...), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(T, f), append(host, line...), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -172,7 +172,9 @@ func (sb sandboxRun) run(t *testing.T) []sandboxResult {
 			stat:   strings.TrimSpace(read(fmt.Sprintf("stat.%d", n))),
 			attrs:  strings.TrimSpace(read(fmt.Sprintf("attrs.%d", n))),
 		}
-		fmt.Sscan(read(fmt.Sprintf("exit.%d", n)), &r.exit)
+		if _, err := fmt.Sscan(read(fmt.Sprintf("exit.%d", n)), &r.exit); err != nil {
+			t.Fatalf("exit.%d: %v", n, err)
+		}
 		results = append(results, r)
 	}
 	return results

@@ -97,16 +97,16 @@ func TestValidateRegion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var real []string
+	var regions []string
 	for _, l := range strings.Split(string(data), "\n") {
 		if r, _, _ := strings.Cut(l, " "); r != "" && !strings.HasPrefix(r, "#") {
-			real = append(real, r)
+			regions = append(regions, r)
 		}
 	}
-	if len(real) < 40 {
-		t.Fatalf("%d regions in awsid's testdata, want them all", len(real))
+	if len(regions) < 40 {
+		t.Fatalf("%d regions in awsid's testdata, want them all", len(regions))
 	}
-	for _, r := range real {
+	for _, r := range regions {
 		if err := ValidateRegion(r); err != nil {
 			t.Errorf("ValidateRegion(%q) = %v, want nil", r, err)
 		}

@@ -31,7 +31,9 @@ func ExampleWrite_json() {
 		[]query.Column{{Name: "actor"}, {Name: "denied", Kind: query.Int}},
 		[][]any{{"nb-alpha", int64(3)}, {nil, int64(1)}})
 	defer rows.Close()
-	query.Write(context.Background(), os.Stdout, rows, query.JSON, query.WriteOptions{})
+	if _, err := query.Write(context.Background(), os.Stdout, rows, query.JSON, query.WriteOptions{}); err != nil {
+		fmt.Println(err)
+	}
 	// Output:
 	// [
 	// {"actor":"nb-alpha","denied":3},
@@ -44,7 +46,9 @@ func ExampleWrite_truncated() {
 		[]query.Column{{Name: "event_id"}, {Name: "error_message"}},
 		[][]any{{"e1", "User: arn:aws:sts::111122223333:assumed-role/Exec/SageMaker is not authorized to perform: s3:GetObject"}})
 	defer rows.Close()
-	query.Write(context.Background(), os.Stdout, rows, query.Table, query.WriteOptions{Width: 40})
+	if _, err := query.Write(context.Background(), os.Stdout, rows, query.Table, query.WriteOptions{Width: 40}); err != nil {
+		fmt.Println(err)
+	}
 	// Output:
 	// event_id  error_message
 	// e1        User: arn:aws:sts::1111222233…

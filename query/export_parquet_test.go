@@ -27,13 +27,22 @@ func TestExport(t *testing.T) {
 	// Partitions are Hive-style folders a distributed engine reads as
 	// columns.
 	var parts []string
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error { //nolint:errcheck // test walk
-		if err == nil && strings.HasSuffix(p, ".parquet") {
-			rel, _ := filepath.Rel(dir, filepath.Dir(p))
+	err = filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if strings.HasSuffix(p, ".parquet") {
+			rel, err := filepath.Rel(dir, filepath.Dir(p))
+			if err != nil {
+				return err
+			}
 			parts = append(parts, rel)
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(parts) == 0 || !strings.HasPrefix(parts[0], "account_id=") || !strings.Contains(parts[0], "/region=") || !strings.Contains(parts[0], "/day=") {
 		t.Errorf("partition folders = %v, want account_id=…/region=…/day=…", parts)
 	}

@@ -297,8 +297,10 @@ func writeTable(ctx context.Context, w io.Writer, r *Rows, opts WriteOptions) (S
 				line.WriteString(pad)
 			}
 		}
-		bw.WriteString(strings.TrimRight(line.String(), " "))
-		bw.WriteByte('\n')
+		// A bufio.Writer's error is sticky: after a failed write every
+		// later one fails too, and the Flush below returns the error.
+		_, _ = bw.WriteString(strings.TrimRight(line.String(), " "))
+		_ = bw.WriteByte('\n')
 	}
 	writeLine(header, true)
 	for _, rec := range cells {

@@ -157,7 +157,9 @@ func goldenName(dir, query string, f Format) string {
 // format.
 func TestNamedQueriesGolden(t *testing.T) {
 	db := newFixtureDB(t, "findings_fixture.sql") // activity, instances and coverage show findings
-	os.MkdirAll(filepath.Join("testdata", "fixture"), 0o755)
+	if err := os.MkdirAll(filepath.Join("testdata", "fixture"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, q := range fixtureQueries {
 		for _, f := range Formats {
 			t.Run(q.name+"/"+string(f), func(t *testing.T) {

@@ -74,7 +74,7 @@ func Compact(ctx context.Context, path string, opts Options) (CompactResult, err
 		return res, fmt.Errorf("compact %s: %w", path, translate(err))
 	}
 	if res.Copy, err = fileSize(tmp); err != nil {
-		removeCopy(tmp) //nolint:errcheck
+		removeCopy(tmp) //nolint:errcheck // the error that stopped the compaction is the one to report
 		return res, err
 	}
 	if res.Copy >= res.Before {
@@ -85,18 +85,18 @@ func Compact(ctx context.Context, path string, opts Options) (CompactResult, err
 	// DuckDB must let go of the old file before it is replaced; the lock
 	// stays held until the new one is in place.
 	if err := db.closeDuckDB(); err != nil {
-		removeCopy(tmp) //nolint:errcheck
+		removeCopy(tmp) //nolint:errcheck // the error that stopped the compaction is the one to report
 		return res, fmt.Errorf("compact %s: %w", path, err)
 	}
 	if _, err := os.Stat(path + ".wal"); err == nil {
 		// A log left after a clean close would be replayed into the new
 		// file, which does not match it.
-		removeCopy(tmp) //nolint:errcheck
+		removeCopy(tmp) //nolint:errcheck // the error that stopped the compaction is the one to report
 		return res, fmt.Errorf("compact %s: %s.wal is still there after closing; the database was left as it was", path, path)
 	}
 	CrashPoint(PhaseCompactCopied)
 	if err := os.Rename(tmp, path); err != nil {
-		removeCopy(tmp) //nolint:errcheck
+		removeCopy(tmp) //nolint:errcheck // the error that stopped the compaction is the one to report
 		return res, fmt.Errorf("compact %s: %w", path, err)
 	}
 	if err := syncDir(filepath.Dir(path)); err != nil {

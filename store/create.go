@@ -53,7 +53,7 @@ func prepare(ctx context.Context, path string, opts Options) error {
 	}
 	CrashPoint(PhaseCreate)
 	if err := os.Rename(tmp, path); err != nil {
-		removeCopy(tmp) //nolint:errcheck
+		removeCopy(tmp) //nolint:errcheck // the rename's error is the one to report
 		return fmt.Errorf("create %s: %w", path, err)
 	}
 	return syncDir(filepath.Dir(path))
@@ -67,8 +67,9 @@ func create(ctx context.Context, path string, opts Options) error {
 	}
 	db := &DB{path: path, mode: ReadWrite, connector: connector, SQL: sql.OpenDB(connector)}
 	if err := db.migrate(ctx); err != nil {
-		db.closeDuckDB()
-		return err
+		// The migration's error is the one that matters; a failure to
+		// close is reported with it.
+		return errors.Join(err, db.closeDuckDB())
 	}
 	if err := db.closeDuckDB(); err != nil {
 		return err

@@ -172,7 +172,7 @@ func TestDuckDBWording(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		defer cmd.Wait() //nolint:errcheck
+		defer cmd.Wait() //nolint:errcheck // the holder exits when stdin closes; how it exits is not under test
 		defer stdin.Close()
 		buf := make([]byte, 64)
 		if n, _ := out.Read(buf); !strings.Contains(string(buf[:n]), "holding") {
@@ -221,7 +221,7 @@ func TestHoldDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Stdout.WriteString("holding\n")
-	io.Copy(io.Discard, os.Stdin) //nolint:errcheck
+	io.Copy(io.Discard, os.Stdin) //nolint:errcheck // holds until the parent closes stdin, however the read ends
 }
 
 // mountTmpfs mounts a tmpfs of size (mount's -o size=) on a new folder for

@@ -306,7 +306,7 @@ func acquireLock(name string, mode Mode) (*os.File, error) {
 	}
 	if mode == ReadWrite {
 		f.Truncate(0)                                   //nolint:errcheck // the PID is only a hint
-		f.WriteAt([]byte(strconv.Itoa(os.Getpid())), 0) //nolint:errcheck
+		f.WriteAt([]byte(strconv.Itoa(os.Getpid())), 0) //nolint:errcheck // the PID is only a hint
 	}
 	return f, nil
 }

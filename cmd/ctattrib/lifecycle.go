@@ -100,7 +100,7 @@ aws_sagemaker_notebook_instance_lifecycle_configuration resource).`,
   ctattrib lifecycle script --format json > lcc.json
   aws sagemaker create-notebook-instance-lifecycle-config --cli-input-json file://lcc.json`,
 		Args: cobraArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(_ *cobra.Command, _ []string) error {
 			return runLifecycleScript(a, opts)
 		},
 	}
@@ -157,7 +157,7 @@ FILE is the policy document or the output of 'aws iam get-role'.`,
     --trust-policy role.json > trust.json
   aws iam update-assume-role-policy --role-name AmazonSageMaker-ExecutionRole --policy-document file://trust.json`,
 		Args: cobraArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(_ *cobra.Command, _ []string) error {
 			if opts.RoleARN == "" {
 				return usageErrorf("--role-arn is required")
 			}

@@ -89,7 +89,7 @@ func (b *bench) largeDB(ctx context.Context) (string, error) {
 	cached := filepath.Join(b.cfg.Cache, fmt.Sprintf("events-%d-from-%s-%s-v%d.duckdb", b.cfg.QueryEvents, src.Bucket, src.Generator, store.SchemaVersion()))
 	stamp := cached + ".complete"
 	if _, err := os.Stat(stamp); err != nil {
-		if err := b.replicate(ctx, cached, src); err != nil {
+		if err := b.replicate(ctx, cached); err != nil {
 			return "", err
 		}
 		if err := os.WriteFile(stamp, nil, 0o644); err != nil {
@@ -108,7 +108,7 @@ func (b *bench) largeDB(ctx context.Context) (string, error) {
 	return dst, copyFile(cached, dst)
 }
 
-func (b *bench) replicate(ctx context.Context, path string, src corpusInfo) error {
+func (b *bench) replicate(ctx context.Context, path string) error {
 	copies := b.cfg.QueryEvents / b.cfg.Events
 	b.progress("building a database of %d events: the %d-event load, %d times (once; cached)", copies*b.cfg.Events, b.cfg.Events, copies)
 	start := time.Now()

@@ -76,9 +76,11 @@ the kind of misuse a call is, or empty.`,
 			if opts.Out == "" {
 				return errors.New("--out is required")
 			}
-			return run(cmd.Context(), opts, out, errw)
+			return run(cmd.Context(), opts, out)
 		},
 	}
+	cmd.SetOut(out)
+	cmd.SetErr(errw)
 	f := cmd.Flags()
 	f.StringVar(&opts.Out, "out", "", "output `folder`")
 	f.IntVar(&opts.Events, "events", 10000, "number of distinct events")
@@ -96,7 +98,7 @@ the kind of misuse a call is, or empty.`,
 	return cmd
 }
 
-func run(ctx context.Context, opts options, out, errw io.Writer) error {
+func run(ctx context.Context, opts options, out io.Writer) error {
 	start, err := time.Parse(time.RFC3339, opts.Start)
 	if err != nil {
 		return fmt.Errorf("--start: %v", err)

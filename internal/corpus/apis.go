@@ -91,7 +91,7 @@ func init() {
 	mixes[kindSSO] = newMix(smListNotebookInstances, 5, smDescribeNotebookInstanceRO, 4, ec2DescribeInstances, 3, iamListRoles, 2, s3ListBuckets, 2, ctLookupEvents, 2)
 	mixes[kindIAMUser] = newMix(iamGetRole, 5, smListNotebookInstances, 2, smDescribeNotebookInstanceRO, 3, lambdaGetFunction, 3, s3PutObject, 2, stsGetCallerIdentity, 2)
 	mixes[kindRoot] = newMix(iamGetAccountSummary, 3, iamListAccountAliases, 2, s3ListBuckets, 1)
-	mixes[kindService] = newMix(s3GetBucketAcl, 6, kmsDecrypt, 2)
+	mixes[kindService] = newMix(s3GetBucketACL, 6, kmsDecrypt, 2)
 	mixes[kindBotocore] = newMix(s3ListBuckets, 3, stsGetCallerIdentity, 3, smListNotebookInstances, 2, iamListRoles, 1)
 	mixes[kindCollision] = newMix(s3GetObject, 6, s3PutObject, 4, stsGetCallerIdentity, 1)
 }
@@ -227,7 +227,7 @@ func s3ListBuckets(g *gen) {
 	g.s3Extra(0, 5000)
 }
 
-func s3GetBucketAcl(g *gen) {
+func s3GetBucketACL(g *gen) {
 	e := &g.e
 	e.source, e.name, e.readOnly, e.s3ReqID = "s3.amazonaws.com", "GetBucketAcl", true, true
 	q := &e.req
@@ -428,15 +428,14 @@ func smDescribeNotebookInstanceRO(g *gen) {
 	q.end()
 }
 
-func logsGroup(g *gen) string {
-	return "/aws/sagemaker/TrainingJobs"
-}
+// logsGroup is the log group SageMaker training jobs write to.
+const logsGroup = "/aws/sagemaker/TrainingJobs"
 
 func logsCreateLogStream(g *gen) {
 	g.svc("logs.amazonaws.com", "CreateLogStream", "logs", false)
 	q := &g.e.req
 	q.obj()
-	q.kstr("logGroupName", logsGroup(g))
+	q.kstr("logGroupName", logsGroup)
 	q.kstr("logStreamName", g.jobName("xgboost")+"/algo-1-"+strconv.Itoa(1700000000+g.r.IntN(1e8)))
 	q.end()
 }
@@ -445,7 +444,7 @@ func logsDescribeLogStreams(g *gen) {
 	g.svc("logs.amazonaws.com", "DescribeLogStreams", "logs", true)
 	q := &g.e.req
 	q.obj()
-	q.kstr("logGroupName", logsGroup(g))
+	q.kstr("logGroupName", logsGroup)
 	q.kstr("logStreamNamePrefix", g.jobName("xgboost"))
 	q.kbool("descending", false)
 	q.end()
@@ -455,7 +454,7 @@ func logsGetLogEvents(g *gen) {
 	g.svc("logs.amazonaws.com", "GetLogEvents", "logs", true)
 	q := &g.e.req
 	q.obj()
-	q.kstr("logGroupName", logsGroup(g))
+	q.kstr("logGroupName", logsGroup)
 	q.kstr("logStreamName", g.jobName("xgboost")+"/algo-1-"+strconv.Itoa(1700000000+g.r.IntN(1e8)))
 	q.kbool("startFromHead", true)
 	q.end()

@@ -447,17 +447,25 @@ func (fw *fileWriter) write(f int, write WriteFunc, withTruth bool) (writeResult
 	})
 	fw.zbuf.Reset()
 	fw.zw.Reset(&fw.zbuf)
-	fw.zw.Write([]byte(`{"Records":[`))
+	if _, err := fw.zw.Write([]byte(`{"Records":[`)); err != nil {
+		return res, err
+	}
 	raw := int64(len(`{"Records":[]}`))
 	for i, o := range fw.offs {
 		if i > 0 {
-			fw.zw.Write([]byte{','})
+			if _, err := fw.zw.Write([]byte{','}); err != nil {
+				return res, err
+			}
 			raw++
 		}
-		fw.zw.Write(fw.buf[o.start:o.end])
+		if _, err := fw.zw.Write(fw.buf[o.start:o.end]); err != nil {
+			return res, err
+		}
 		raw += int64(o.end - o.start)
 	}
-	fw.zw.Write([]byte(`]}`))
+	if _, err := fw.zw.Write([]byte(`]}`)); err != nil {
+		return res, err
+	}
 	if err := fw.zw.Close(); err != nil {
 		return res, err
 	}

@@ -437,7 +437,7 @@ func TestWriteError(t *testing.T) {
 func BenchmarkGenerate(b *testing.B) {
 	cfg := Config{Seed: 1, Events: 20000}
 	var n int64
-	discard := func(key string, data []byte) error { return nil }
+	discard := func(_ string, _ []byte) error { return nil }
 	st, err := Generate(context.Background(), cfg, discard, nil)
 	if err != nil {
 		b.Fatal(err)

@@ -415,7 +415,7 @@ func (g *gen) scheduled(sc *sched) {
 	case schedStudioChain:
 		// A Studio user's session assumes a second role; the chained
 		// session keeps the user's sourceIdentity.
-		var studio role = acct.smRole
+		studio := acct.smRole
 		k := floorDiv(e.t-a.phase%studioPeriod, studioPeriod)
 		g.assumedRole(studio, "SageMaker", g.key(a, tagStudio, 1, k), a.phase%studioPeriod+k*studioPeriod)
 		e.id.sourceIdentity = a.chain

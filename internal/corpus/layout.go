@@ -109,7 +109,9 @@ func (w *world) writeDigests(write WriteFunc) (int, error) {
 			jw.end()
 			zbuf.Reset()
 			zw := gzip.NewWriter(&zbuf)
-			zw.Write(jw.b)
+			if _, err := zw.Write(jw.b); err != nil {
+				return n, err
+			}
 			if err := zw.Close(); err != nil {
 				return n, err
 			}

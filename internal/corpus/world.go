@@ -309,7 +309,7 @@ func (w *world) notebook(s *stream, name string, configured bool, weight int, ad
 	return nb
 }
 
-func (w *world) commonActors(s *stream, sso, deploy *actor) {
+func (w *world) commonActors(s *stream) {
 	w.add(s, kindService, "cloudtrail.amazonaws.com", 2, role{})
 	w.add(s, kindRoot, "root", 1, role{})
 	w.add(s, kindBotocore, "botocore-session-1700000000", 3, s.acct.newRole("ReadOnlyAuditRole", "/"))
@@ -340,7 +340,7 @@ func (w *world) demoActors() {
 	ec2.phase = w.start + 900 // rotate credentials inside the corpus
 	w.add(s, kindLambda, "nightly-export", 4, a.newRole("nightly-export-role-x1y2z3", "/service-role/"))
 	w.add(s, kindCollision, "ds-team-a-1", 4, a.newRole("DataPipelineRole", "/"))
-	w.commonActors(s, jane, nil)
+	w.commonActors(s)
 	s.static = append(s.static, sched{t: w.at(0.6), kind: schedDescribe, actor: jane, admin: jane, attr: "ds-team-a-1"})
 
 	s = w.stream(a.id, "eu-west-1")
@@ -349,7 +349,7 @@ func (w *world) demoActors() {
 	w.add(s, kindIAMUser, "deploy-bot", 4, role{})
 	w.add(s, kindECS, "3f2a9c1e7b5d4e6f8a0b1c2d3e4f5a6b", 6, a.newRole("ecsTaskRole", "/"))
 	w.add(s, kindLambda, "eu-ingest", 4, a.newRole("eu-ingest-role", "/"))
-	w.commonActors(s, nil, nil)
+	w.commonActors(s)
 
 	// Account B (organisation trail), us-east-1: a notebook that is deleted
 	// and created again under the same name, and one without the config.
@@ -364,7 +364,7 @@ func (w *world) demoActors() {
 	w.notebook(s, "cv-sandbox-1", false, 20, admin, w.start+20)
 	w.add(s, kindEC2, "i-0a1b2c3d4e5f60718", 5, b.newRole("batch-worker-role", "/"))
 	w.add(s, kindECS, "9d8c7b6a5f4e3d2c1b0a99887766554f", 4, b.newRole("ecsTaskRole", "/"))
-	w.commonActors(s, nil, nil)
+	w.commonActors(s)
 
 	s = w.stream(b.id, "eu-west-1")
 	s.weight = 6
@@ -372,7 +372,7 @@ func (w *world) demoActors() {
 	w.add(s, kindStudio, "carol", 8, b.smRole)
 	w.add(s, kindLambda, "gdpr-export", 4, b.newRole("gdpr-export-role", "/"))
 	w.add(s, kindSSO, "raj.patel@example.com", 2, ssoRole(b))
-	w.commonActors(s, nil, nil)
+	w.commonActors(s)
 
 	if w.cfg.GovCloud {
 		g := w.accounts[2]
@@ -383,7 +383,7 @@ func (w *world) demoActors() {
 		ec2 := w.add(s, kindEC2, "i-0fedcba9876543210", 8, g.newRole("gov-app-instance-role", "/"))
 		ec2.phase = w.start + 1800
 		w.add(s, kindLambda, "gov-report", 3, g.newRole("gov-report-role", "/"))
-		w.commonActors(s, nil, nil)
+		w.commonActors(s)
 	}
 }
 
@@ -435,6 +435,6 @@ func (w *world) benchActors(r *rand.Rand) {
 		if nb > 0 {
 			w.add(s, kindCollision, fmt.Sprintf("%s-1", teams[si%len(teams)]), 2, a.newRole("DataPipelineRole", "/"))
 		}
-		w.commonActors(s, jane, nil)
+		w.commonActors(s)
 	}
 }
