@@ -12,7 +12,7 @@ import (
 type SessionClass string
 
 // Session classes. The SQL in this package applies the same patterns
-// (sessionPatterns), so ClassifySession is the documentation of what the
+// (sessionPatterns), so classifySession is the documentation of what the
 // set-based attribution recognises.
 const (
 	// SessionSageMakerDefault is "SageMaker": the execution-role session
@@ -56,11 +56,11 @@ const (
 
 var emailRE = regexp.MustCompile(`^(?:` + emailPattern + `)$`)
 
-// ClassifySession says what kind of caller a session name points to.
+// classifySession says what kind of caller a session name points to.
 // Order matters where classes overlap: "SageMaker" is checked before the
 // generic patterns, and a 32-hex name is an ECS task even though a person
 // could pick it.
-func ClassifySession(name string) SessionClass {
+func classifySession(name string) SessionClass {
 	switch {
 	case !awsid.IsSessionName(name):
 		return SessionInvalid

@@ -39,8 +39,8 @@ func TestClassifySession(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := ClassifySession(tt.name); got != tt.want {
-				t.Errorf("ClassifySession(%q) = %v, want %v", tt.name, got, tt.want)
+			if got := classifySession(tt.name); got != tt.want {
+				t.Errorf("classifySession(%q) = %v, want %v", tt.name, got, tt.want)
 			}
 		})
 	}
@@ -97,19 +97,19 @@ func FuzzClassifySession(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		c := ClassifySession(name)
+		c := classifySession(name)
 		valid := awsid.IsSessionName(name)
 		if (c == SessionInvalid) == valid {
-			t.Fatalf("ClassifySession(%q) = %v, but valid name = %v", name, c, valid)
+			t.Fatalf("classifySession(%q) = %v, but valid name = %v", name, c, valid)
 		}
 		if c == SessionEC2Instance && !awsid.IsEC2InstanceID(name) {
-			t.Fatalf("ClassifySession(%q) = %v without matching the EC2 pattern", name, c)
+			t.Fatalf("classifySession(%q) = %v without matching the EC2 pattern", name, c)
 		}
 		if c == SessionEC2Instance && !strings.HasPrefix(name, "i-") {
-			t.Fatalf("ClassifySession(%q) = %v for a name not starting with i-", name, c)
+			t.Fatalf("classifySession(%q) = %v for a name not starting with i-", name, c)
 		}
 		if c == SessionECSTask && len(name) != 32 {
-			t.Fatalf("ClassifySession(%q) = %v for a name of %d bytes", name, c, len(name))
+			t.Fatalf("classifySession(%q) = %v for a name of %d bytes", name, c, len(name))
 		}
 		if r := RoleNameFromARN(name); strings.Contains(r, "/") {
 			t.Fatalf("RoleNameFromARN(%q) = %q contains '/'", name, r)

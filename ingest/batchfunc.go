@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -269,10 +270,22 @@ var (
 	batchSeq atomic.Int64
 )
 
+var registerMu sync.Mutex
+
 // registerBatchFunc makes ctattrib_batch known to the database conn
-// belongs to. The function lives in the database instance: registering it
-// again, for the next Load on the same database, finds it there.
-func registerBatchFunc(conn *sql.Conn) error {
+// belongs to. The function lives in the database instance, so the next
+// Load on the same database finds it there and registers nothing.
+func registerBatchFunc(ctx context.Context, conn *sql.Conn) error {
+	registerMu.Lock() // two Loads on one database register it once
+	defer registerMu.Unlock()
+	var known bool
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) > 0 FROM duckdb_functions() WHERE function_name = $name`,
+		sql.Named("name", batchFunc)).Scan(&known); err != nil {
+		return fmt.Errorf("look up %s: %w", batchFunc, err)
+	}
+	if known {
+		return nil
+	}
 	err := duckdb.RegisterTableUDF(conn, batchFunc, duckdb.ParallelChunkTableFunction{
 		Config: duckdb.TableFunctionConfig{Arguments: []duckdb.TypeInfo{
 			mustType(duckdb.TYPE_BIGINT), mustType(duckdb.TYPE_BOOLEAN)}},
@@ -286,7 +299,7 @@ func registerBatchFunc(conn *sql.Conn) error {
 			return &batchSource{b: b.(*batch), unkeyed: unkeyed}, nil
 		},
 	})
-	if err != nil && !strings.Contains(err.Error(), "already exists") {
+	if err != nil {
 		return fmt.Errorf("register %s: %w", batchFunc, err)
 	}
 	return nil

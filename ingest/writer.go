@@ -51,7 +51,7 @@ func newWriter(ctx context.Context, db *store.DB, now func() time.Time, log *slo
 	}
 	w := &writer{conn: conn, now: now, log: log, id: batchSeq.Add(1)}
 	batches.Store(w.id, &w.batch)
-	if err := registerBatchFunc(conn); err != nil {
+	if err := registerBatchFunc(ctx, conn); err != nil {
 		w.close()
 		return nil, err
 	}

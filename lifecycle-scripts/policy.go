@@ -136,9 +136,9 @@ func MergeTrust(doc []byte, stmt Statement) (merged []byte, changed bool, err er
 	return out, changed, err
 }
 
-// TrustGrants reports whether the trust policy document doc already grants
+// trustGrants reports whether the trust policy document doc already grants
 // what stmt grants.
-func TrustGrants(doc []byte, stmt Statement) (bool, error) {
+func trustGrants(doc []byte, stmt Statement) (bool, error) {
 	_, changed, err := MergeTrust(doc, stmt)
 	return !changed, err
 }

@@ -44,7 +44,7 @@ func TestMergeTrust(t *testing.T) {
 			if err := json.Unmarshal(got, &doc); err != nil {
 				t.Fatalf("merged document is not a policy: %v\n%s", err, got)
 			}
-			if ok, _ := TrustGrants(got, tt.stmt); !ok {
+			if ok, _ := trustGrants(got, tt.stmt); !ok {
 				t.Errorf("merged document does not grant the statement:\n%s", got)
 			}
 			again, changedAgain, err := MergeTrust(got, tt.stmt)

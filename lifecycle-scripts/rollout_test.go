@@ -99,7 +99,7 @@ func TestRollout(t *testing.T) {
 	}
 	role, _ := srv.Role("AmazonSageMaker-ExecutionRole")
 	self, _ := SelfTrustStatement(testRole)
-	if ok, err := TrustGrants([]byte(role.TrustPolicy), self); !ok || err != nil {
+	if ok, err := trustGrants([]byte(role.TrustPolicy), self); !ok || err != nil {
 		t.Errorf("trust policy after apply does not let the role assume itself (%v):\n%s", err, role.TrustPolicy)
 	}
 	var doc Policy

@@ -37,7 +37,7 @@ func TestStudio(t *testing.T) {
 		t.Errorf("domain identity config = %s, want %s", d.ExecutionRoleIdentityConfig, StudioIdentity)
 	}
 	role, _ := srv.Role("StudioRole")
-	if ok, _ := TrustGrants([]byte(role.TrustPolicy), StudioTrustStatement()); !ok {
+	if ok, _ := trustGrants([]byte(role.TrustPolicy), StudioTrustStatement()); !ok {
 		t.Errorf("trust policy lacks sts:SetSourceIdentity:\n%s", role.TrustPolicy)
 	}
 
