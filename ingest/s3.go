@@ -65,16 +65,9 @@ func openS3Source(ctx context.Context, uri string, opts SourceOptions) (Source, 
 	if err != nil {
 		return nil, err
 	}
-	var loadOpts []func(*config.LoadOptions) error
-	if opts.Profile != "" {
-		loadOpts = append(loadOpts, config.WithSharedConfigProfile(opts.Profile))
-	}
-	if opts.Region != "" {
-		loadOpts = append(loadOpts, config.WithRegion(opts.Region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	cfg, err := sourceConfig(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, err
 	}
 	discover := cfg.Region == ""
 	if discover {
@@ -122,6 +115,26 @@ func openS3Source(ctx context.Context, uri string, opts SourceOptions) (Source, 
 		}
 	}
 	return src, nil
+}
+
+// sourceConfig is opts.Config, or the standard AWS credential chain and
+// shared config with opts.Profile and opts.Region on top.
+func sourceConfig(ctx context.Context, opts SourceOptions) (aws.Config, error) {
+	if opts.Config != nil {
+		return opts.Config.Copy(), nil
+	}
+	var loadOpts []func(*config.LoadOptions) error
+	if opts.Profile != "" {
+		loadOpts = append(loadOpts, config.WithSharedConfigProfile(opts.Profile))
+	}
+	if opts.Region != "" {
+		loadOpts = append(loadOpts, config.WithRegion(opts.Region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
+	}
+	return cfg, nil
 }
 
 // bucketRegion asks S3 for the bucket's region. S3 names it in the

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // Object is one log object a Source holds.
@@ -52,6 +54,11 @@ type Source interface {
 
 // SourceOptions configure how sources are opened.
 type SourceOptions struct {
+	// Config, when set, is the AWS configuration the S3 client is made
+	// from (credentials, region, endpoint), as the command builds it for
+	// every AWS client; Profile and Region are then not read. Without a
+	// region, the bucket's is discovered either way.
+	Config      *aws.Config
 	Profile     string // AWS shared-config profile
 	Region      string // AWS region for the S3 client
 	EndpointURL string // S3-compatible endpoint; path-style addressing

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/ctattrib/ctattrib/ingest"
 	"github.com/ctattrib/ctattrib/store"
 )
 
@@ -142,7 +141,7 @@ func (o *awsFlags) bind(f stringFlags, regionUsage, endpointUsage string) {
 }
 
 // awsConfigFunc returns the AWS configuration for flags: the one place
-// SageMaker, IAM and STS clients come from (NewFromConfig). main uses
+// S3, SageMaker, IAM and STS clients come from (NewFromConfig). main uses
 // loadAWSConfig; tests return static credentials and a loopback endpoint.
 type awsConfigFunc func(ctx context.Context, flags awsFlags) (aws.Config, error)
 
@@ -178,12 +177,4 @@ func (a *app) awsConfig(ctx context.Context, flags awsFlags) (aws.Config, error)
 		return aws.Config{}, usageErrorf("no AWS region: pass --region or set one in the profile")
 	}
 	return cfg, nil
-}
-
-// sourceOptions are the options ingest opens an S3 source with. ingest
-// loads its own AWS configuration from them, because it discovers the
-// bucket's region before it makes its client; the other AWS clients come
-// from app.AWSConfig.
-func (o awsFlags) sourceOptions() ingest.SourceOptions {
-	return ingest.SourceOptions{Profile: o.Profile, Region: o.Region, EndpointURL: o.EndpointURL}
 }

@@ -9,9 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/google/go-cmp/cmp"
-
-	"github.com/ctattrib/ctattrib/ingest"
 )
 
 // testAWSConfig is the AWS configuration of tests: static credentials, no
@@ -101,23 +98,6 @@ func TestScaleSize(t *testing.T) {
 	for _, in := range []string{"0MB", "500KB"} {
 		if got, err := scaleSize(in, 1, 0); err == nil {
 			t.Errorf("scaleSize(%q, no floor) = %q, want an error", in, got)
-		}
-	}
-}
-
-// TestSourceOptions checks that ingest gets the AWS flags as given.
-func TestSourceOptions(t *testing.T) {
-	tests := []struct {
-		flags awsFlags
-		want  ingest.SourceOptions
-	}{
-		{awsFlags{}, ingest.SourceOptions{}},
-		{awsFlags{Profile: "audit", Region: "us-east-1", EndpointURL: "http://127.0.0.1:2"},
-			ingest.SourceOptions{Profile: "audit", Region: "us-east-1", EndpointURL: "http://127.0.0.1:2"}},
-	}
-	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, tt.flags.sourceOptions()); diff != "" {
-			t.Errorf("%+v.sourceOptions() (-want +got):\n%s", tt.flags, diff)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,8 +108,16 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 		return usageErrorf("--read-timeout must be positive")
 	}
 	store.TuneGoHeapForLoading()
-	srcOpts := opts.AWS.sourceOptions()
-	srcOpts.ReadTimeout = opts.ReadTimeout
+	srcOpts := ingest.SourceOptions{ReadTimeout: opts.ReadTimeout}
+	if slices.ContainsFunc(opts.Sources, func(uri string) bool { return strings.HasPrefix(uri, "s3://") }) {
+		// S3 comes from the same AWS configuration as every other client;
+		// without a region, ingest asks S3 where the bucket is.
+		cfg, err := a.AWSConfig(ctx, opts.AWS)
+		if err != nil {
+			return err
+		}
+		srcOpts.Config = &cfg
+	}
 
 	loading, err := scaleSize(opts.MemoryLimit, 0.6, 300<<20)
 	if err != nil {

@@ -43,7 +43,7 @@ type app struct {
 	// another process to let go of the database.
 	RetryLock time.Duration
 
-	// AWSConfig is where every SageMaker, IAM and STS client's
+	// AWSConfig is where every S3, SageMaker, IAM and STS client's
 	// configuration comes from; tests return static credentials and a
 	// loopback endpoint.
 	AWSConfig awsConfigFunc
