@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/ctattrib/ctattrib/internal/tmpfs"
 )
 
 // brick writes at path what a kill during the first ingest of an earlier
@@ -184,7 +186,7 @@ func TestDuckDBWording(t *testing.T) {
 		}
 	})
 	t.Run("disk full", func(t *testing.T) {
-		dir := mountTmpfs(t, "4m")
+		dir := tmpfs.Mount(t, "4m")
 		connector, err := duckdb.NewConnector(filepath.Join(dir, "x.duckdb"), nil)
 		if err != nil {
 			t.Fatal(err)
@@ -222,24 +224,4 @@ func TestHoldDatabase(t *testing.T) {
 	}
 	os.Stdout.WriteString("holding\n")
 	io.Copy(io.Discard, os.Stdin) //nolint:errcheck // holds until the parent closes stdin, however the read ends
-}
-
-// mountTmpfs mounts a tmpfs of size (mount's -o size=) on a new folder for
-// the test. Where mounting is not permitted it skips, unless CI is set.
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		msg := "cannot mount a tmpfs to fill (needs root or CAP_SYS_ADMIN): " + strings.TrimSpace(string(out))
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ctattrib/ctattrib/internal/tmpfs"
 )
 
 // TestDiskFull runs ingest into a database on a tmpfs too small for it:
@@ -34,7 +36,7 @@ func TestDiskFull(t *testing.T) {
 		{"watch", "8", []string{"disk full: ", "MiB free", "needs at least 8.0 MiB", "Free some space"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := mountTmpfs(t, "6m")
+			dir := tmpfs.Mount(t, "6m")
 			path := filepath.Join(dir, "d.duckdb")
 			code, out := ctattrib(t, []string{"CTATTRIB_MIN_FREE_MIB=" + tt.minFree}, "ingest", "--db", path, src)
 			if code != exitError {
@@ -57,24 +59,4 @@ func TestDiskFull(t *testing.T) {
 			}
 		})
 	}
-}
-
-// mountTmpfs mounts a tmpfs of size (mount's -o size=) on a new folder for
-// the test. Where mounting is not permitted it skips, unless CI is set.
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		msg := "cannot mount a tmpfs to fill (needs root or CAP_SYS_ADMIN): " + strings.TrimSpace(string(out))
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
 }
