@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the lifecycle-scripts tests need on a fresh Debian machine:
-# shellcheck lints every generated script. The sandbox test also uses
+# the shellcheck command lints every generated script. The sandbox test also uses
 # unshare (util-linux) and chattr (e2fsprogs), both in Debian's base system.
 # Idempotent and quiet: does nothing when shellcheck is already there.
 set -euo pipefail
