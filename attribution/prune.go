@@ -2,6 +2,7 @@ package attribution
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -37,29 +38,14 @@ type PruneSummary struct {
 	Stale bool
 }
 
-// orphanSQL deletes the rows derived from events that are gone, in the
-// transaction that deletes them, so that no kill leaves attributions of
-// deleted events behind.
-var orphanSQL = []string{
-	`DELETE FROM attributions a WHERE NOT EXISTS (SELECT 1 FROM event_rows e WHERE e.event_id = a.event_id)`,
-	`DELETE FROM notebook_events n WHERE NOT EXISTS (SELECT 1 FROM event_rows e WHERE e.event_id = n.event_id)`,
-	`DELETE FROM assume_role_fields f WHERE NOT EXISTS (SELECT 1 FROM event_rows e WHERE e.event_id = f.event_id)`,
-}
-
-// staleSQL is true when rows that attribution last saw (record_fields_state:
-// how many, up to which rowid) have been deleted since, whatever was added
-// after them.
-const staleSQL = `SELECT coalesce(bool_or(stale), false) FROM (
-	SELECT (SELECT count(*) FROM event_rows WHERE rowid <= s.last_rowid) < s.event_rows AS stale
-	FROM record_fields_state s)`
-
-// pruneClass sorts the events before $1 into what Prune deletes ('delete')
-// and the evidence it keeps; $2 is $1 less MaxSessionDuration. Events
-// without a time are never pruned.
-const pruneClass = `CASE
-	WHEN ` + isNotebookLifecycle + ` THEN 'notebook'
-	WHEN ` + isAssumeRole + ` AND event_time >= $2::TIMESTAMPTZ THEN 'assume-role'
-	ELSE 'delete' END`
+// The steps of Prune; _prune.sql holds the class of an event they share.
+var (
+	stepPruneCount     = newStep("prune_count.sql")
+	stepPruneDelete    = newStep("prune_delete.sql")
+	stepPruneOrphans   = []step{newStep("prune_orphan_attributions.sql"), newStep("prune_orphan_notebook_events.sql"), newStep("prune_orphan_assume_role_fields.sql")}
+	stepPruneStale     = newStep("prune_stale.sql")
+	stepPruneRemaining = newStep("prune_remaining.sql")
+)
 
 // Prune deletes the events before before, except the evidence later events
 // are attributed by (see PruneSummary), and with them their attributions
@@ -77,8 +63,9 @@ func Prune(ctx context.Context, db *store.DB, before time.Time, dryRun bool) (Pr
 		return sum, err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	rows, err := tx.QueryContext(ctx, `SELECT `+pruneClass+` AS class, count(*) FROM event_rows
-		WHERE event_time < $1::TIMESTAMPTZ GROUP BY class`, before, before.Add(-MaxSessionDuration))
+	r := quiet(tx)
+	bounds := []any{sql.Named("before", before), sql.Named("keep_from", before.Add(-MaxSessionDuration))}
+	rows, err := r.query(ctx, stepPruneCount, bounds...)
 	if err != nil {
 		return sum, fmt.Errorf("count events before %s: %w", before.Format(time.RFC3339), err)
 	}
@@ -103,8 +90,7 @@ func Prune(ctx context.Context, db *store.DB, before time.Time, dryRun bool) (Pr
 		return sum, err
 	}
 	if !dryRun && sum.Deleted > 0 {
-		res, err := tx.ExecContext(ctx, `DELETE FROM event_rows
-			WHERE event_time < $1::TIMESTAMPTZ AND `+pruneClass+` = 'delete'`, before, before.Add(-MaxSessionDuration))
+		res, err := r.exec(ctx, stepPruneDelete, bounds...)
 		if err != nil {
 			return sum, fmt.Errorf("delete events before %s: %w", before.Format(time.RFC3339), err)
 		}
@@ -113,8 +99,8 @@ func Prune(ctx context.Context, db *store.DB, before time.Time, dryRun bool) (Pr
 		}
 	}
 	if !dryRun {
-		for _, q := range orphanSQL {
-			res, err := tx.ExecContext(ctx, q)
+		for _, st := range stepPruneOrphans {
+			res, err := r.exec(ctx, st)
 			if err != nil {
 				return sum, fmt.Errorf("delete what deleted events left: %w", err)
 			}
@@ -126,10 +112,10 @@ func Prune(ctx context.Context, db *store.DB, before time.Time, dryRun bool) (Pr
 		}
 		store.CrashPoint(store.PhasePruneDeleted)
 	}
-	if err := tx.QueryRowContext(ctx, staleSQL).Scan(&sum.Stale); err != nil {
+	if err := r.scan(ctx, stepPruneStale, nil, &sum.Stale); err != nil {
 		return sum, err
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM event_rows`).Scan(&sum.Remaining); err != nil {
+	if err := r.scan(ctx, stepPruneRemaining, nil, &sum.Remaining); err != nil {
 		return sum, err
 	}
 	if dryRun {

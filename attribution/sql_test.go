@@ -68,6 +68,9 @@ func TestRunStepsExist(t *testing.T) {
 	for _, s := range findingsSteps {
 		used[s.name+".sql"] = true
 	}
+	for _, s := range append([]step{stepPruneCount, stepPruneDelete, stepPruneStale, stepPruneRemaining}, stepPruneOrphans...) {
+		used[s.name+".sql"] = true
+	}
 	files, err := fs.Glob(sqlFS, "sql/*.sql")
 	if err != nil {
 		t.Fatal(err)
