@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ctattrib/ctattrib/attribution"
 	"github.com/ctattrib/ctattrib/query"
 	"github.com/ctattrib/ctattrib/store"
 )
@@ -52,6 +55,9 @@ those with a call recorded in the region.`,
   ctattrib query findings --kind credentials-used-off-compute --format json | jq -r '.[].event_ids[]'`,
 		Args: cobraArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Kind != "" && !slices.Contains(findingKinds, opts.Kind) {
+				return usageErrorf("--kind %q is none of %s", opts.Kind, strings.Join(findingKinds, ", "))
+			}
 			return runQueryFindings(cmd.Context(), a, opts)
 		},
 	}
@@ -60,6 +66,9 @@ those with a call recorded in the region.`,
 	f.StringVar(&opts.Actor, "actor", "", "only findings on this actor's credentials")
 	return cmd
 }
+
+// findingKinds are the kinds --kind takes.
+var findingKinds = []string{attribution.FindingOffCompute, attribution.FindingAfterEnded, attribution.FindingManyPlaces}
 
 func runQueryFindings(ctx context.Context, a *app, opts queryFindingsOptions) error {
 	return runQuery(ctx, a, opts.queryFlags, "findings", func(ctx context.Context, db *store.DB, filter query.Filter) (*query.Rows, error) {

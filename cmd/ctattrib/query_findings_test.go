@@ -48,6 +48,7 @@ func TestQueryFindingsCmd(t *testing.T) {
 		{"account filter", []string{"--format", "jsonl", "--account", "111111111111"}, 0, `"actor":"resize-images"`},
 		{"region filter reads the calls", []string{"--format", "csv", "--region", "eu-west-1"}, 0, "reason\n"},
 		{"no arguments", []string{"extra"}, 2, ""},
+		{"unknown kind is bad usage, not an empty answer", []string{"--kind", "stolen"}, 2, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
