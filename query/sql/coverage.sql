@@ -44,14 +44,7 @@ WITH calls AS (
 	SELECT account_id, region, name, role_arn, lifecycle_config_name
 	FROM notebook_instances
 	WHERE deleted_at IS NULL
-	{{- if .Account}}
-		AND account_id = $account
-	{{- end}}
-	{{- if .Region}}
-		AND region = $region
-	{{- end}}
-	QUALIFY row_number() OVER (PARTITION BY account_id, region, name
-		ORDER BY created_at DESC NULLS LAST, last_started_at DESC NULLS LAST) = 1
+	{{- template "current_lifetime" .Filter}}
 ), roles AS (
 	SELECT account_id, role_arn,
 		count(*) AS instances,

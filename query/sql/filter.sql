@@ -19,6 +19,22 @@ and service-specific variants by pattern.
 {{- end}}
 {{- end}}
 
+{{- /*
+"current_lifetime" keeps, of the rows of notebook_instances in the
+--account and --region asked for, each instance's current lifetime: the
+latest created (names are reused after deletion). It follows a WHERE.
+*/ -}}
+{{- define "current_lifetime"}}
+	{{- if .Account}}
+		AND account_id = $account
+	{{- end}}
+	{{- if .Region}}
+		AND region = $region
+	{{- end}}
+	QUALIFY row_number() OVER (PARTITION BY account_id, region, name
+		ORDER BY created_at DESC NULLS LAST, last_started_at DESC NULLS LAST) = 1
+{{- end}}
+
 {{- define "denied" -}}
 ({{.}}.error_code IN ('AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation',
 		'UnauthorizedOperation', 'Client.UnauthorizedAccess', 'UnauthorizedAccess',

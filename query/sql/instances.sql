@@ -36,14 +36,7 @@ WITH inv AS (
 		coalesce(last_started_at, created_at) AS started_at
 	FROM notebook_instances
 	WHERE true
-	{{- if .Account}}
-		AND account_id = $account
-	{{- end}}
-	{{- if .Region}}
-		AND region = $region
-	{{- end}}
-	QUALIFY row_number() OVER (PARTITION BY account_id, region, name
-		ORDER BY created_at DESC NULLS LAST, last_started_at DESC NULLS LAST) = 1
+	{{- template "current_lifetime" .Filter}}
 ), per_action AS (
 	-- Aggregating per action first keeps distinct_actions a plain count.
 	SELECT a.account_id, a.region, a.actor AS name, a.event_source, a.event_name,
