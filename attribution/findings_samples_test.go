@@ -1,7 +1,6 @@
 package attribution_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -18,15 +17,7 @@ import (
 // share AWS's documentation key ASIAIOSFODNN7EXAMPLE across unrelated
 // principals are not one session used from many places.
 func TestFindingsSamples(t *testing.T) {
-	if _, err := os.Stat(samplesDir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared samples missing in CI: %v", err)
-		}
-		t.Skipf("shared samples not found at %s; skipping", samplesDir)
-	}
-	db := openDB(t)
-	load(t, db, samplesDir)
-	attribute(t, db, true)
+	db := samplesDB(t)
 
 	got := queryLines(t, db, `SELECT concat_ws(' ', kind, severity, actor_kind, actor, access_key_id, events,
 		array_to_string(source_ips, ','))

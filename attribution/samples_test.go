@@ -14,11 +14,10 @@ import (
 // SOURCES.md.
 var samplesDir = filepath.Join("..", "..", "shared", "cloudtrail-samples")
 
-// TestSharedSamples asserts what a careful analyst concludes from real
-// logs: the OTRF credential theft (EC2 issued key ASIA5FLZVX4OPVKKVBMX to
-// i-0317f6c6b66ae9c40, then it was used from 1.2.3.4, the address of IAM
-// user pedro's console session) and the Stratus Red Team AssumeRole chains.
-func TestSharedSamples(t *testing.T) {
+// samplesDB loads and attributes the public samples, skipping the test
+// where they are absent (failing when CI is set).
+func samplesDB(t *testing.T) *store.DB {
+	t.Helper()
 	if _, err := os.Stat(samplesDir); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("shared samples missing in CI: %v", err)
@@ -28,6 +27,15 @@ func TestSharedSamples(t *testing.T) {
 	db := openDB(t)
 	load(t, db, samplesDir)
 	attribute(t, db, true)
+	return db
+}
+
+// TestSharedSamples asserts what a careful analyst concludes from real
+// logs: the OTRF credential theft (EC2 issued key ASIA5FLZVX4OPVKKVBMX to
+// i-0317f6c6b66ae9c40, then it was used from 1.2.3.4, the address of IAM
+// user pedro's console session) and the Stratus Red Team AssumeRole chains.
+func TestSharedSamples(t *testing.T) {
+	db := samplesDB(t)
 	got := byEvent(t, db)
 
 	// OTRF: every call made with the stolen key.

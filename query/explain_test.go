@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/ctattrib/ctattrib/attribution"
-	"github.com/ctattrib/ctattrib/ingest"
 	"github.com/ctattrib/ctattrib/internal/golden"
 	"github.com/ctattrib/ctattrib/store"
 )
@@ -184,45 +183,19 @@ var explainIDs = []string{
 // attributes it and reopens it read-only.
 func explainDB(t *testing.T) *store.DB {
 	t.Helper()
-	dir := filepath.Join("..", "testdata", "explain")
-	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "explain.duckdb")
-	rw, err := store.Open(ctx, path, store.ReadWrite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := ingest.OpenSource(ctx, dir, ingest.SourceOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ingest.Load(ctx, rw, src, ingest.Options{Workers: 2}); err != nil {
-		t.Fatal(err)
-	}
-	// nb-csv is known only from an inventory file.
-	f, err := os.Open(filepath.Join("testdata", "explain_inventory.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	nbs, err := attribution.ParseInventoryCSV(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := attribution.ImportInventory(ctx, rw, nbs); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := attribution.Run(ctx, rw, attribution.Options{Full: true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := rw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), path, store.ReadOnly)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return attributedDB(t, filepath.Join("..", "testdata", "explain"), func(ctx context.Context, db *store.DB) error {
+		// nb-csv is known only from an inventory file.
+		f, err := os.Open(filepath.Join("testdata", "explain_inventory.csv"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		nbs, err := attribution.ParseInventoryCSV(f)
+		if err != nil {
+			return err
+		}
+		return attribution.ImportInventory(ctx, db, nbs)
+	})
 }
 
 func TestExplainGolden(t *testing.T) {

@@ -35,8 +35,16 @@ func scenarioDB(t *testing.T) *store.DB {
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("no scenario fixture: %v", err)
 	}
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "scenario.duckdb")
+	return attributedDB(t, dir, nil)
+}
+
+// attributedDB ingests the CloudTrail logs in dir into a new database,
+// runs prepare on it (when not nil), attributes it and reopens it
+// read-only, as the queries open it.
+func attributedDB(t *testing.T, dir string, prepare func(ctx context.Context, db *store.DB) error) *store.DB {
+	t.Helper()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "attributed.duckdb")
 	rw, err := store.Open(ctx, path, store.ReadWrite)
 	if err != nil {
 		t.Fatal(err)
@@ -47,6 +55,11 @@ func scenarioDB(t *testing.T) *store.DB {
 	}
 	if _, err := ingest.Load(ctx, rw, src, ingest.Options{Workers: 2}); err != nil {
 		t.Fatal(err)
+	}
+	if prepare != nil {
+		if err := prepare(ctx, rw); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := attribution.Run(ctx, rw, attribution.Options{Full: true}); err != nil {
 		t.Fatal(err)
