@@ -37,12 +37,15 @@ func mustTemplate(name string) *template.Template {
 }
 
 // The events attribution reads as evidence for other events: notebook
-// lifecycle events (the inventory) and AssumeRole calls (key links).
+// lifecycle events (the inventory; stops and starts for the findings of
+// credentials used after a notebook ended) and AssumeRole calls (key
+// links).
 // Prune keeps them; the SQL files read them as {{ isNotebookLifecycle }}
 // and {{ isAssumeRole }}.
 const (
 	isNotebookLifecycle = `event_source = 'sagemaker.amazonaws.com'
-		AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance')`
+		AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance',
+			'StopNotebookInstance', 'StartNotebookInstance')`
 	isAssumeRole = `event_source = 'sts.amazonaws.com' AND event_name = 'AssumeRole'`
 )
 

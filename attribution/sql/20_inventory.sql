@@ -3,13 +3,15 @@
 -- CreateNotebookInstance and ends at the first DeleteNotebookInstance
 -- before the next create; updates and deletes seen before any create (the
 -- trail starts later than the instance) make a lifetime with an unknown
--- start. It reads the lifecycle events from notebook_events. event_id is
+-- start. It reads the lifecycle events from notebook_events (stops and
+-- starts there are for the findings, not lifetimes). event_id is
 -- the event a lifetime rests on: its create, else its first event.
 DELETE FROM notebook_instances WHERE source = 'cloudtrail';
 INSERT INTO notebook_instances (account_id, region, name, arn, role_arn, lifecycle_config_name,
 	instance_type, created_at, deleted_at, source, event_id)
 WITH ev2 AS (
 	SELECT * FROM notebook_events WHERE name IS NOT NULL AND account_id IS NOT NULL AND region IS NOT NULL
+		AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance')
 ), creates AS (
 	SELECT *, lead(event_time) OVER (PARTITION BY account_id, region, name ORDER BY event_time, event_id) AS next_create
 	FROM ev2 WHERE event_name = 'CreateNotebookInstance'

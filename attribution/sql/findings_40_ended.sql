@@ -1,15 +1,13 @@
 -- fnd_ended: when each notebook instance was not running: from a
 -- StopNotebookInstance or DeleteNotebookInstance (or a deletion the
 -- inventory from the API or a CSV knows) to the next Start or Create of
--- the same name.
+-- the same name. The events are those notebook_events keeps for the
+-- inventory, not records read again each run.
 CREATE OR REPLACE TEMP TABLE fnd_ended AS
 WITH ev AS (
-    SELECT recipient_account_id AS account_id, aws_region AS region,
-        json_extract_string(record, '$.requestParameters.notebookInstanceName') AS name, event_name, event_time
-    FROM event_rows
-    WHERE event_source = 'sagemaker.amazonaws.com'
-      AND event_name IN ('StopNotebookInstance', 'StartNotebookInstance', 'CreateNotebookInstance', 'DeleteNotebookInstance')
-      AND error_code IS NULL AND event_time IS NOT NULL
+    SELECT account_id, region, name, event_name, event_time
+    FROM notebook_events
+    WHERE event_name IN ('StopNotebookInstance', 'StartNotebookInstance', 'CreateNotebookInstance', 'DeleteNotebookInstance')
     UNION ALL
     SELECT account_id, region, name, 'DeleteNotebookInstance', deleted_at
     FROM notebook_instances WHERE source <> 'cloudtrail' AND deleted_at IS NOT NULL
