@@ -48,8 +48,11 @@ type Summary struct {
 	Rounds int
 	// Full is whether the run recomputed every event: asked to, or the
 	// first run, or one in which most events' evidence changed.
-	Full    bool
-	Elapsed time.Duration
+	Full bool
+	// Findings is the outcome of the findings step that ends the run; its
+	// Elapsed is part of the run's.
+	Findings FindingsSummary
+	Elapsed  time.Duration
 }
 
 // The steps of a run, in the order Run executes them; each is a file in
@@ -190,7 +193,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	if err := tx.Commit(); err != nil {
 		return sum, err
 	}
-	if _, err := Findings(ctx, db, FindingsOptions{Log: opts.Log}); err != nil {
+	if sum.Findings, err = Findings(ctx, db, FindingsOptions{Log: opts.Log}); err != nil {
 		return sum, err
 	}
 	if err := summarize(ctx, runner{db: conn, log: opts.Log}, &sum); err != nil {

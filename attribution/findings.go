@@ -35,16 +35,18 @@ func newFindingsStep(file string, params ...string) findingsStep {
 	return findingsStep{step: newStep(file), params: params}
 }
 
-// findingsSteps run in order; findings_31_chain.sql runs once per hop of a
-// role chain. Their shared parts are in _findings_defs.sql.
+// findingsSteps run in order; findings_32_chain.sql runs once per hop of a
+// role chain, after findings_31_calls.sql turned the flagged groups into
+// calls. Their shared parts are in _findings_defs.sql.
 var findingsSteps = []findingsStep{
 	newFindingsStep("findings_10_calls.sql"),
 	newFindingsStep("findings_20_key_places.sql"),
 	newFindingsStep("findings_21_actors.sql"),
 	newFindingsStep("findings_22_home.sql", "home_keys"),
 	newFindingsStep("findings_30_off_compute.sql", "home_keys"),
-	newFindingsStep("findings_31_chain.sql"),
-	newFindingsStep("findings_31_chain.sql"),
+	newFindingsStep("findings_31_calls.sql"),
+	newFindingsStep("findings_32_chain.sql"),
+	newFindingsStep("findings_32_chain.sql"),
 	newFindingsStep("findings_40_ended.sql"),
 	newFindingsStep("findings_41_ended_flags.sql", "grace"),
 	newFindingsStep("findings_50_spread.sql", "window"),
@@ -181,7 +183,7 @@ func Findings(ctx context.Context, db *store.DB, opts FindingsOptions) (Findings
 
 // dropFindingsTables frees the temporary tables of the steps.
 var dropFindingsTables = []string{
-	`DROP TABLE IF EXISTS fnd_calls`, `DROP TABLE IF EXISTS fnd_key_places`, `DROP TABLE IF EXISTS fnd_actors`,
+	`DROP TABLE IF EXISTS fnd_groups`, `DROP TABLE IF EXISTS fnd_flag_groups`, `DROP TABLE IF EXISTS fnd_key_places`, `DROP TABLE IF EXISTS fnd_actors`,
 	`DROP TABLE IF EXISTS fnd_home`, `DROP TABLE IF EXISTS fnd_flags`, `DROP TABLE IF EXISTS fnd_ended`,
 	`DROP TABLE IF EXISTS fnd_spread`, `DROP TABLE IF EXISTS fnd_events`,
 }

@@ -7,5 +7,5 @@ SELECT account_id, actor_kind, actor,
     count(DISTINCT access_key_id) FILTER (WHERE NOT desktop) AS other_keys,
     count(DISTINCT access_key_id) FILTER (WHERE runtime <> '') AS runtime_keys,
     min(runtime) FILTER (WHERE runtime <> '') AS runtime
-FROM fnd_calls
+FROM fnd_groups
 GROUP BY ALL

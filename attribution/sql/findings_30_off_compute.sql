@@ -1,4 +1,5 @@
--- fnd_flags: the calls that are findings, one row per reason (signal).
+-- fnd_flag_groups: the groups of calls (fnd_groups) that are findings, one
+-- row per reason (signal); findings_31_calls.sql turns them into calls.
 -- Here: calls made with a compute's credentials off the compute. Signals:
 --   desktop  a macOS or Windows client: notebooks, Studio, Lambda, ECS and
 --            SageMaker jobs run Linux; an EC2 instance only when its own
@@ -15,13 +16,12 @@
 --   person   an address an IAM user, the root user or an Identity Center
 --            user of the account also used, unless it is the compute's
 --            learned home (a person working on the machine itself).
-CREATE OR REPLACE TEMP TABLE fnd_flags AS
+CREATE OR REPLACE TEMP TABLE fnd_flag_groups AS
 WITH g AS (
-    -- Calls alike for every signal, once each: a compute makes many calls
-    -- with one key from one place by one client. The calls of the groups
-    -- that are findings are joined back at the end.
+    -- Calls alike for every signal, once each (fnd_groups tells regions
+    -- and user agents apart too, which no signal reads).
     SELECT account_id, actor_kind, actor, access_key_id, place, source_ip, caller_account, desktop, runtime
-    FROM fnd_calls GROUP BY ALL
+    FROM fnd_groups GROUP BY ALL
 ), c AS (
     SELECT g.*, a.keys AS actor_keys, a.other_keys, a.runtime_keys, a.runtime AS actor_runtime,
         h.place IS NOT NULL AS at_home, ip.person, ip.people
@@ -70,9 +70,7 @@ WITH g AS (
     FROM s, unnest([s_desktop, s_runtime, s_network, s_person]) AS t(sig)
     WHERE sig IS NOT NULL
 )
-SELECT fc.event_id, 'credentials-used-off-compute' AS kind, 2 AS prio,
+SELECT f.account_id, f.actor_kind, f.actor, f.access_key_id, f.place, f.source_ip, f.caller_account,
+    f.desktop, f.runtime, 'credentials-used-off-compute' AS kind, 2 AS prio,
     CASE WHEN f.sig LIKE 'from % while %' THEN 'medium' ELSE 'high' END AS severity, f.sig AS signal
 FROM f
-JOIN fnd_calls fc ON fc.account_id IS NOT DISTINCT FROM f.account_id AND fc.actor_kind = f.actor_kind AND fc.actor = f.actor
-    AND fc.access_key_id = f.access_key_id AND fc.place = f.place AND fc.source_ip = f.source_ip
-    AND fc.caller_account IS NOT DISTINCT FROM f.caller_account AND fc.desktop = f.desktop AND fc.runtime = f.runtime

@@ -9,7 +9,7 @@ WITH hop AS MATERIALIZED (
 )
 SELECT DISTINCT c.event_id, 'credentials-used-off-compute', 2, 'high',
     'with key ' || c.access_key_id || ', which AssumeRole event ' || k.evidence_event_id || ' issued to the stolen credentials'
-FROM fnd_calls c
+FROM ({{template "call_rows" "e.access_key_id IN (SELECT access_key_id FROM hop)"}}) c
 JOIN hop k ON k.access_key_id = c.access_key_id AND c.event_time >= k.valid_from AND c.event_time < k.valid_to
 -- Once per call, even when it is a finding for other reasons too: the
 -- chain is what an analyst follows back.

@@ -8,6 +8,8 @@ FROM fnd_spread s
 JOIN attributions a ON a.event_id = s.event_id
 WHERE a.actor_kind NOT IN ('aws-service', 'lambda-function')
   AND s.event_id NOT IN (SELECT event_id FROM fnd_flags)
-  AND NOT EXISTS (SELECT 1 FROM fnd_calls c JOIN fnd_home h USING (account_id, actor_kind, actor, place)
-        JOIN fnd_actors fa USING (account_id, actor_kind, actor)
-        WHERE c.event_id = s.event_id AND fa.keys >= $home_keys)
+  -- A spread call's place is its address: calls through a VPC endpoint
+  -- or from private addresses are no spread.
+  AND NOT EXISTS (SELECT 1 FROM fnd_home h JOIN fnd_actors fa USING (account_id, actor_kind, actor)
+        WHERE h.account_id = a.account_id AND h.actor_kind = a.actor_kind AND h.actor = a.actor
+          AND h.place = s.source_ip AND fa.keys >= $home_keys)

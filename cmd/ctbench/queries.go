@@ -37,6 +37,7 @@ func (b *bench) querySteps(ctx context.Context) error {
 		{"whodid", []string{"--event-name", "CreateEndpoint"}},
 		{"denied", nil},
 		{"coverage", nil},
+		{"findings", nil},
 	}
 	for _, q := range queries {
 		args := append([]string{"query", q.name, "--db", db, "--format", "csv"}, q.args...)
