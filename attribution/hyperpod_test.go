@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ctattrib/ctattrib/attribution"
 	"github.com/ctattrib/ctattrib/internal/golden"
 )
 
@@ -81,5 +82,27 @@ func TestHyperPodIncrementalEqualsFull(t *testing.T) {
 	attribute(t, db, false)
 	if diff := cmp.Diff(dump(t, full), dump(t, db)); diff != "" {
 		t.Errorf("incremental differs from full (-full +incremental):\n%s", diff)
+	}
+}
+
+// TestHyperPodNodeKeyOffCompute: a node's credentials used from a laptop
+// keep their attribution and get a finding, as any compute's do.
+func TestHyperPodNodeKeyOffCompute(t *testing.T) {
+	recs := hyperPodRecords()
+	laptop := event("hp-20-node1-key-on-laptop", "2024-08-01T10:07:00Z", "us-east-1", acctA, "s3.amazonaws.com", "GetObject",
+		"203.0.113.50", assumed("aws", acctA, hpRole, "hyperpod.ml-cluster.i-0a1b2c3d4e5f60718", "ASIAHPNODE1000000001", "2024-08-01T10:00:00Z"), nil, nil)
+	laptop["userAgent"] = "aws-cli/2.15.0 Python/3.11.6 Darwin/23.1.0 exe/x86_64 prompt/off command/s3.cp"
+	db := openDB(t)
+	loadFile(t, db, "hyperpod", append(recs, laptop)...)
+	attribute(t, db, true)
+	rows := byEvent(t, db)
+	if got := rows["hp-20-node1-key-on-laptop"]; got.Kind != "hyperpod-node" || got.Actor != "ml-cluster/i-0a1b2c3d4e5f60718" {
+		t.Errorf("laptop call attributed to %s %s, want hyperpod-node ml-cluster/i-0a1b2c3d4e5f60718", got.Kind, got.Actor)
+	}
+	if got := findingOf(t, db, "hp-20-node1-key-on-laptop"); got != attribution.FindingOffCompute {
+		t.Errorf("finding of the laptop call = %q, want %s", got, attribution.FindingOffCompute)
+	}
+	if got := findingOf(t, db, "hp-02-node1-call"); got != "" {
+		t.Errorf("finding of the node's own call = %q, want none", got)
 	}
 }

@@ -18,4 +18,4 @@
 
 {{- /* The kinds of compute whose credentials live on a machine AWS runs for
        the customer, and can be taken off it. */}}
-{{define "compute"}}'notebook-instance', 'studio-user-profile', 'ec2-instance', 'lambda-function', 'ecs-task', 'sagemaker-job', 'sagemaker-cluster-node'{{end}}
+{{define "compute"}}'notebook-instance', 'studio-user-profile', 'ec2-instance', 'lambda-function', 'ecs-task', 'sagemaker-job', 'sagemaker-cluster-node', 'hyperpod-node'{{end}}
