@@ -41,10 +41,10 @@
 //	                                          (medium when the instance is in another region)
 //	 4 default-session key that called AssumeRole for a notebook-named session
 //	                                          notebook-instance access-key-chain  high
-//	 5 session name hyperpod.CLUSTER.i-<id>   hyperpod-node     hyperpod-session-name high
+//	4a session name hyperpod.CLUSTER.i-<id>   hyperpod-node     hyperpod-session-name high
 //	   (ctattrib lifecycle hyperpod)          actor CLUSTER/i-<id>; CLUSTER truncated with a
 //	                                          hash when the cluster's name was too long
-//	   session name i-<8|17 hex>              ec2-instance      ec2-instance-id   high with
+//	 5 session name i-<8|17 hex>              ec2-instance      ec2-instance-id   high with
 //	                                          ec2RoleDelivery, else medium
 //	 6 role AWSReservedSSO_*                  sso-user          sso-role-session  high
 //	 7 session name = a notebook instance whose role the inventory does not know
