@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ctattrib/ctattrib/internal/fakeaws"
@@ -26,7 +29,8 @@ const hyperPodUID = 4243 // ubuntu in the sandbox; not a user on the host
 
 // hyperPodSandboxWrapper runs each script, then asks what a login of
 // ubuntu (profile.d), a non-login su of ubuntu (pam_env and
-// /etc/environment) and a root login see, the last with the real AWS CLI.
+// /etc/environment), a login shell with a value of its own and a root
+// login see, the last with the real AWS CLI.
 const hyperPodSandboxWrapper = `set -euo pipefail
 T=$1 N=$2 AWSCLI=$3 IMDS=$4
 mount --bind "$T/etc" /etc
@@ -44,6 +48,7 @@ for i in $(seq 1 "$N"); do
 	[ "$code" = 0 ] || continue
 	su - ubuntu -c 'printf %s "${AWS_CONFIG_FILE-}"' >"$T/out/login.$i" 2>&1 || true
 	su ubuntu -s /bin/bash -c 'printf %s "${AWS_CONFIG_FILE-}"' >"$T/out/pam.$i" 2>&1 || true
+	AWS_CONFIG_FILE=/mine bash -l -c 'printf %s "${AWS_CONFIG_FILE-}"' >"$T/out/keep.$i" 2>&1 || true
 	if [ -n "$AWSCLI" ]; then
 		su - -c "AWS_EC2_METADATA_SERVICE_ENDPOINT=$IMDS AWS_ENDPOINT_URL_STS=$IMDS $AWSCLI configure get role_session_name; AWS_EC2_METADATA_SERVICE_ENDPOINT=$IMDS AWS_ENDPOINT_URL_STS=$IMDS $AWSCLI sts get-caller-identity --query Arn --output text" >"$T/out/cli.$i" 2>&1 || true
 	fi
@@ -52,11 +57,14 @@ done
 
 type hyperPodResult struct {
 	log, config, profile, environment, stat string
-	login, pam, cli                         string
+	login, pam, keep, cli                   string
 	exit                                    int
 }
 
-func runHyperPodSandbox(t *testing.T, srv *fakeaws.Server, environment string, scripts ...[]byte) []hyperPodResult {
+// runHyperPodSandbox runs scripts in order on a node whose /etc/environment
+// holds environment ("" for none); withCLI also runs the AWS CLI in a root
+// login after each.
+func runHyperPodSandbox(t *testing.T, srv *fakeaws.Server, environment string, withCLI bool, scripts ...[]byte) []hyperPodResult {
 	t.Helper()
 	requireSandbox(t)
 	T := t.TempDir()
@@ -104,7 +112,10 @@ func runHyperPodSandbox(t *testing.T, srv *fakeaws.Server, environment string, s
 			t.Fatal(err)
 		}
 	}
-	awsCLI, _ := exec.LookPath("aws")
+	var awsCLI string
+	if withCLI {
+		awsCLI, _ = exec.LookPath("aws")
+	}
 	cmd := exec.CommandContext(t.Context(), "unshare", "--mount", "--propagation", "private", "--",
 		"bash", "-c", hyperPodSandboxWrapper, "sandbox", T, fmt.Sprint(len(scripts)), awsCLI, srv.URL)
 	// Scripts run with a clean environment, as HyperPod runs them, plus
@@ -127,7 +138,7 @@ func runHyperPodSandbox(t *testing.T, srv *fakeaws.Server, environment string, s
 		r := hyperPodResult{
 			log: read("log", n), config: read("aws-config", n), profile: read("ctattrib-aws-config.sh", n),
 			environment: read("environment", n), stat: strings.TrimSpace(read("stat", n)),
-			login: read("login", n), pam: read("pam", n), cli: strings.TrimSpace(read("cli", n)),
+			login: read("login", n), pam: read("pam", n), keep: read("keep", n), cli: strings.TrimSpace(read("cli", n)),
 		}
 		if _, err := fmt.Sscan(read("exit", n), &r.exit); err != nil {
 			t.Fatalf("exit.%d: %v", n, err)
@@ -155,7 +166,7 @@ func TestHyperPodSandbox(t *testing.T) {
 	srv.SetInstanceRole("HyperPodClusterRole")
 	srv.SetInstanceID("i-0a1b2c3d4e5f60718")
 	script := mustHyperPodScript(t, HyperPodParams{Cluster: "ml-cluster", RoleARN: hyperPodRole}) // region from metadata
-	res := runHyperPodSandbox(t, srv, "LANG=C.UTF-8\nAWS_CONFIG_FILE=/old/place\n", script, script)
+	res := runHyperPodSandbox(t, srv, "LANG=C.UTF-8\nAWS_CONFIG_FILE=/old/place\n", true, script, script)
 	wantEnv := "LANG=C.UTF-8\nAWS_CONFIG_FILE=" + HyperPodConfigFile + "\n"
 	for i, r := range res {
 		if r.exit != 0 {
@@ -172,6 +183,9 @@ func TestHyperPodSandbox(t *testing.T) {
 		}
 		if r.login != HyperPodConfigFile || r.pam != HyperPodConfigFile {
 			t.Errorf("run %d: ubuntu's AWS_CONFIG_FILE is %q in a login and %q under su, want %s", i+1, r.login, r.pam, HyperPodConfigFile)
+		}
+		if r.keep != "/mine" {
+			t.Errorf("run %d: a login shell with AWS_CONFIG_FILE=/mine has %q, want the user's value kept", i+1, r.keep)
 		}
 		if !strings.Contains(r.log, "assumed-role/HyperPodClusterRole/hyperpod.ml-cluster.i-0a1b2c3d4e5f60718") {
 			t.Errorf("run %d log does not say what CloudTrail will show:\n%s", i+1, r.log)
@@ -224,7 +238,7 @@ func TestHyperPodSandboxRefusesBadMetadata(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := fakeaws.New(t)
 			srv.SetInstanceID(tt.id)
-			res := runHyperPodSandbox(t, srv, "", mustHyperPodScript(t, hyperPodParams))
+			res := runHyperPodSandbox(t, srv, "", false, mustHyperPodScript(t, hyperPodParams))
 			if res[0].exit == 0 || !strings.Contains(res[0].log, tt.wantLog) {
 				t.Errorf("exit %d, log:\n%s\nwant a failure saying %q", res[0].exit, res[0].log, tt.wantLog)
 			}
@@ -232,5 +246,51 @@ func TestHyperPodSandboxRefusesBadMetadata(t *testing.T) {
 				t.Errorf("files written despite bad metadata: %q %q %q", res[0].config, res[0].profile, res[0].environment)
 			}
 		})
+	}
+}
+
+// TestHyperPodSDKAssumesRoleAsNode loads the config the node script wrote
+// with the real aws-sdk-go-v2 config loader, instance metadata and STS on
+// loopback, as TestSDKAssumesRoleAsInstance does for notebooks.
+func TestHyperPodSDKAssumesRoleAsNode(t *testing.T) {
+	srv := fakeaws.New(t)
+	srv.SetInstanceRole("HyperPodClusterRole")
+	srv.SetInstanceID("i-0a1b2c3d4e5f60718")
+	res := runHyperPodSandbox(t, srv, "", false, mustHyperPodScript(t, hyperPodParams))
+	if res[0].exit != 0 {
+		t.Fatalf("script exited %d:\n%s", res[0].exit, res[0].log)
+	}
+	cfgFile := filepath.Join(t.TempDir(), "aws-config")
+	if err := os.WriteFile(cfgFile, []byte(res[0].config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetCalls()
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+		"AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ROLE_ARN",
+		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "false")
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", srv.URL)
+	t.Setenv("AWS_ENDPOINT_URL_STS", srv.URL)
+	t.Setenv("AWS_CONFIG_FILE", cfgFile)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	cfg, err := config.LoadDefaultConfig(t.Context(),
+		config.WithSharedConfigFiles([]string{cfgFile}),
+		config.WithSharedCredentialsFiles([]string{os.DevNull}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "arn:aws:sts::111122223333:assumed-role/HyperPodClusterRole/hyperpod.ml-cluster.i-0a1b2c3d4e5f60718"
+	if got := aws.ToString(out.Arn); got != want {
+		t.Errorf("GetCallerIdentity().Arn = %s, want %s", got, want)
+	}
+	if diff := cmp.Diff([][2]any{{hyperPodRole, "hyperpod.ml-cluster.i-0a1b2c3d4e5f60718"}}, assumeRoleCalls(srv)); diff != "" {
+		t.Errorf("AssumeRole calls [RoleArn RoleSessionName] (-want +got):\n%s", diff)
 	}
 }
