@@ -41,6 +41,9 @@
 //	                                          (medium when the instance is in another region)
 //	 4 default-session key that called AssumeRole for a notebook-named session
 //	                                          notebook-instance access-key-chain  high
+//	4a session name hyperpod.CLUSTER.i-<id>   hyperpod-node     hyperpod-session-name high
+//	   (ctattrib lifecycle hyperpod)          actor CLUSTER/i-<id>; CLUSTER truncated with a
+//	                                          hash when the cluster's name was too long
 //	 5 session name i-<8|17 hex>              ec2-instance      ec2-instance-id   high with
 //	                                          ec2RoleDelivery, else medium
 //	 6 role AWSReservedSSO_*                  sso-user          sso-role-session  high
@@ -64,7 +67,8 @@
 //
 // An AssumeRole event that returned credentials links the new access key
 // to, in order: the notebook instance its roleSessionName names (on the
-// instance's role; medium when the role is unknown); the EC2 instance,
+// instance's role; medium when the role is unknown); the HyperPod node its
+// roleSessionName names when the role assumed itself; the EC2 instance,
 // Lambda function or ECS task when ec2, lambda or ecs-tasks.amazonaws.com
 // called it; another AWS service that called it for itself (SageMaker's
 // own deliveries of the default session are not linked: they name no
@@ -72,7 +76,8 @@
 // follows role chains one hop per round until nothing changes. The key
 // that called an AssumeRole for a notebook-named session on the same role
 // is that instance's default SageMaker key, so calls made with it outside
-// the profile are the instance's too.
+// the profile are the instance's too; likewise the default key that named
+// a HyperPod node's session is that node's.
 //
 // A key no AssumeRole links is still known from its own calls: a Lambda
 // function's or ECS task's when their user agent names the compute, else

@@ -25,6 +25,9 @@ var sqlTemplates = template.Must(template.New("sql").
 		"pattern":             sqlPattern,
 		"isAssumeRole":        func() string { return isAssumeRole },
 		"isNotebookLifecycle": func() string { return isNotebookLifecycle },
+		// hyperPodActor extracts CLUSTER/INSTANCE-ID from a HyperPod node's
+		// session name (awsid.HyperPodSessionName) in the column named col.
+		"hyperPodActor": hyperPodActor,
 	}).
 	Option("missingkey=error").
 	ParseFS(sqlFS, "sql/*.sql"))
@@ -57,6 +60,8 @@ var sessionPatterns = map[string]string{
 	"botocore": botocorePattern,
 	"sdk":      sdkDefaultPattern,
 	"email":    emailPattern,
+	// HyperPod nodes named by 'ctattrib lifecycle hyperpod'.
+	"hyperpod": awsid.HyperPodSessionPattern,
 	// Access-key ids; placeholders in redacted logs ("REDACTED",
 	// "SAMPLE_ACCESS_KEY") are not keys.
 	"accesskey": awsid.AccessKeyIDPattern,
@@ -69,6 +74,19 @@ func sqlPattern(name string) (string, error) {
 		return "", fmt.Errorf("no session-name pattern %q", name)
 	}
 	return fmt.Sprintf("'%s'", strings.ReplaceAll(p, "'", "''")), nil
+}
+
+// hyperPodActor returns the SQL expression that turns the HyperPod node
+// session name in column col into the actor CLUSTER/INSTANCE-ID (CLUSTER
+// in its truncated form when the cluster's name was too long), with the
+// groups of awsid.HyperPodSessionPattern.
+func hyperPodActor(col string) (string, error) {
+	p, err := sqlPattern("hyperpod")
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("regexp_extract(%[1]s, '^' || %[2]s || '$', %[3]d) || '/' || regexp_extract(%[1]s, '^' || %[2]s || '$', %[4]d)",
+		col, p, awsid.HyperPodGroupCluster, awsid.HyperPodGroupInstance), nil
 }
 
 // sqlData is what the templates read.

@@ -8,6 +8,11 @@
 // that CloudTrail shows assumed-role/ROLE/INSTANCE-NAME for every call made
 // from the notebook.
 //
+// HyperPodScript does the same for the nodes of a SageMaker HyperPod
+// cluster, from the cluster's on_create.sh: a node-local AWS config whose
+// session name is hyperpod.CLUSTER.INSTANCE-ID, which AWS_CONFIG_FILE
+// points every login and job at.
+//
 // Its import path ends in lifecycle-scripts.
 package lifecycle
 
@@ -27,12 +32,14 @@ import (
 )
 
 // scriptFuncs are the functions templates call: sh quotes a value for
-// bash; regionRE and roleARNRE are awsid's patterns, anchored, which
-// bash's [[ =~ ]] reads as Go does.
+// bash; the ...RE functions are awsid's patterns, anchored, which bash's
+// [[ =~ ]] reads as Go does.
 var scriptFuncs = template.FuncMap{
-	"sh":        shellQuote,
-	"regionRE":  func() string { return "^" + awsid.RegionPattern + "$" },
-	"roleARNRE": func() string { return "^" + awsid.RoleARNPattern + "$" },
+	"sh":                shellQuote,
+	"regionRE":          func() string { return "^" + awsid.RegionPattern + "$" },
+	"roleARNRE":         func() string { return "^" + awsid.RoleARNPattern + "$" },
+	"instanceIDRE":      func() string { return "^" + awsid.EC2InstanceIDPattern + "$" },
+	"hyperPodSessionRE": func() string { return "^" + awsid.HyperPodSessionPattern + "$" },
 }
 
 //go:embed templates/*.sh.tmpl

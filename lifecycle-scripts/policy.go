@@ -15,6 +15,7 @@ type Statement struct {
 	Principal map[string]any `json:"Principal,omitempty"`
 	Action    any            `json:"Action"`
 	Resource  any            `json:"Resource,omitempty"`
+	Condition map[string]any `json:"Condition,omitempty"`
 }
 
 // Policy is an IAM policy document.

@@ -2,7 +2,8 @@
 -- call to its expiration, and whose it is when the call alone says so (a
 -- notebook-named session, compute an AWS service assumed a role for); and
 -- the caller's key, a notebook's default SageMaker key, when the session
--- it asked for is named after a notebook instance on the same role.
+-- it asked for is named after a notebook instance on the same role (or a
+-- HyperPod node's, when it names the node's session).
 CREATE OR REPLACE TEMP TABLE links AS
 WITH l AS (
 	SELECT event_id AS link_event_id, event_time AS t, aws_region AS region, recipient_account_id,
@@ -33,7 +34,13 @@ WITH l AS (
 ), l3 AS (
 	SELECT l2.*, nbm.m,
 		coalesce(nbm.m.role_ok OR NOT nbm.m.role_known, false) AS is_notebook,
-		coalesce(l2.service LIKE 'sagemaker.%', false) AS skip
+		coalesce(l2.service LIKE 'sagemaker.%', false) AS skip,
+		-- A HyperPod node naming its own session (ctattrib lifecycle
+		-- hyperpod): the cluster role assuming itself as
+		-- hyperpod.CLUSTER.INSTANCE-ID. Anyone else who picks such a name
+		-- stays the key's owner through the caller's attribution.
+		coalesce(l2.caller_type = 'AssumedRole' AND l2.caller_role = l2.target_role
+			AND regexp_full_match(l2.target_session, {{ pattern "hyperpod" }}), false) AS is_hyperpod
 	FROM l2 LEFT JOIN nbm USING (link_event_id)
 )
 SELECT link_event_id, t,
@@ -47,11 +54,13 @@ SELECT link_event_id, t,
 	skip,
 	CASE WHEN is_notebook THEN 'notebook-instance'
 		WHEN skip THEN NULL
+		WHEN is_hyperpod THEN 'hyperpod-node'
 		WHEN service = 'ec2.amazonaws.com' AND regexp_full_match(target_session, {{ pattern "ec2" }}) THEN 'ec2-instance'
 		WHEN service = 'lambda.amazonaws.com' THEN 'lambda-function'
 		WHEN service = 'ecs-tasks.amazonaws.com' THEN 'ecs-task'
 		WHEN service IS NOT NULL THEN 'aws-service' END AS fix_kind,
 	CASE WHEN is_notebook THEN m.name
+		WHEN is_hyperpod THEN {{ hyperPodActor "target_session" }}
 		WHEN service IN ('ec2.amazonaws.com', 'lambda.amazonaws.com', 'ecs-tasks.amazonaws.com') THEN target_session
 		ELSE service END AS fix_actor,
 	CASE WHEN is_notebook AND NOT m.role_ok THEN 'medium' ELSE 'high' END AS fix_conf,
@@ -61,7 +70,8 @@ SELECT link_event_id, t,
 	CASE WHEN is_notebook THEN m.evidence END AS nb_evidence,
 	-- A caller key that is no access-key id (an odd length, a redaction)
 	-- links nothing: the key column above is NULL for it.
-	is_notebook AND caller_type = 'AssumedRole' AND regexp_full_match(caller_key, {{ pattern "accesskey" }})
+	-- A HyperPod node's default key is the node's in the same way.
+	(is_notebook OR is_hyperpod) AND caller_type = 'AssumedRole' AND regexp_full_match(caller_key, {{ pattern "accesskey" }})
 		AND caller_role = coalesce(m.role, target_role) AS caller_link
 FROM l3
-WHERE issued_key IS NOT NULL OR is_notebook;
+WHERE issued_key IS NOT NULL OR is_notebook OR is_hyperpod;

@@ -1,7 +1,7 @@
 -- Resolve every linked access key for a round: keys AssumeRole issued
 -- (to a notebook-named session, to compute by an AWS service, or to
 -- whoever called it, as attributed so far) and the default-session keys
--- that called AssumeRole for a notebook-named session. One row per key
+-- that called AssumeRole for a notebook- or HyperPod-node-named session. One row per key
 -- and start time; several actors for one key make a low-confidence row.
 -- A key's evidence is its chain from the compute outwards: the
 -- notebook's lifetime and the AssumeRole that named it, the service's
@@ -21,8 +21,9 @@ WITH linked AS (
 	WHERE l.issued_key IS NOT NULL AND l.fix_kind IS NULL AND NOT l.skip
 		AND a.actor_kind <> 'unattributed' AND a.actor IS NOT NULL
 	UNION ALL
-	SELECT caller_key, caller_from, caller_to, 'caller', 'notebook-instance', fix_actor, fix_conf,
-		fix_account, fix_region, link_event_id, 3, [nb_evidence, link_event_id]
+	SELECT caller_key, caller_from, caller_to, 'caller', fix_kind, fix_actor, fix_conf,
+		fix_account, fix_region, link_event_id, 3,
+		CASE WHEN nb_evidence IS NOT NULL THEN [nb_evidence, link_event_id] ELSE [link_event_id] END
 	FROM links WHERE caller_link
 ), cand AS (
 	SELECT * FROM linked

@@ -58,6 +58,10 @@ WITH s AS (
 			WHEN coalesce(key_ok, false) AND k_link = 'issued' THEN 'key'
 			WHEN coalesce(m.role_ok, false) THEN 'session-name'
 			WHEN coalesce(key_ok, false) AND k_link <> 'seen' THEN 'key'
+			-- A HyperPod node that names its own session (ctattrib lifecycle
+			-- hyperpod): hyperpod.CLUSTER.INSTANCE-ID. When the AssumeRole
+			-- that named it is in the data, the key rule above has answered.
+			WHEN regexp_full_match(session_name, {{ pattern "hyperpod" }}) THEN 'hyperpod'
 			WHEN regexp_full_match(session_name, {{ pattern "ec2" }}) THEN 'ec2'
 			WHEN starts_with(role_name, 'AWSReservedSSO_') AND session_name IS NOT NULL THEN 'sso'
 			WHEN m IS NOT NULL AND NOT m.role_known THEN 'session-name'
@@ -91,6 +95,7 @@ WITH s AS (
 			WHEN 'key' THEN k_kind
 			WHEN 'session-name' THEN 'notebook-instance'
 			WHEN 'ec2' THEN 'ec2-instance'
+			WHEN 'hyperpod' THEN 'hyperpod-node'
 			WHEN 'lambda' THEN 'lambda-function'
 			WHEN 'ecs' THEN 'ecs-task'
 			WHEN 'email' THEN 'person'
@@ -109,6 +114,7 @@ WITH s AS (
 			WHEN 'key' THEN k_actor
 			WHEN 'session-name' THEN m.name
 			WHEN 'ec2' THEN session_name
+			WHEN 'hyperpod' THEN {{ hyperPodActor "session_name" }}
 			WHEN 'sso' THEN session_name
 			WHEN 'lambda' THEN session_name
 			WHEN 'ecs' THEN session_name
@@ -127,6 +133,7 @@ WITH s AS (
 			WHEN 'key' THEN 'access-key-chain'
 			WHEN 'session-name' THEN 'session-name'
 			WHEN 'ec2' THEN 'ec2-instance-id'
+			WHEN 'hyperpod' THEN 'hyperpod-session-name'
 			WHEN 'sso' THEN 'sso-role-session'
 			WHEN 'lambda' THEN 'lambda-function-name'
 			WHEN 'ecs' THEN 'ecs-task-id'

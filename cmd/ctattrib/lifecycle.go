@@ -56,7 +56,9 @@ assumed-role/ROLE/INSTANCE-NAME.
   script   print the lifecycle script (shell, base64, json, CloudFormation, Terraform)
   policy   print the IAM statements the script depends on
   apply    create, attach and roll out the script to notebook instances
-  studio   make Studio calls carry the user profile in sourceIdentity`,
+  studio   make Studio calls carry the user profile in sourceIdentity
+  hyperpod print the addition to a HyperPod cluster's on_create.sh that
+           names each node's calls hyperpod.CLUSTER.INSTANCE-ID`,
 		Args: cobraArgs(cobra.NoArgs),
 	}
 	cmd.AddCommand(
@@ -64,6 +66,7 @@ assumed-role/ROLE/INSTANCE-NAME.
 		newLifecyclePolicyCmd(a),
 		newLifecycleApplyCmd(a),
 		newLifecycleStudioCmd(a),
+		newLifecycleHyperPodCmd(a),
 	)
 	return cmd
 }

@@ -1,7 +1,9 @@
 // Package awsid holds what ctattrib knows about AWS identifiers: partitions
 // and their regions, account ids, access-key ids, IAM role and user ARNs,
-// assumed-role session ARNs, and the session names AWS services and SDKs
-// choose. Each is one RE2 pattern and one Go function over it.
+// assumed-role session ARNs, the session names AWS services and SDKs
+// choose, and the names ctattrib's HyperPod lifecycle script gives each
+// cluster node (hyperpod.CLUSTER.INSTANCE-ID). Each is one RE2 pattern and
+// one Go function over it.
 //
 // The patterns are exported so that SQL (DuckDB's regexp_full_match and
 // regexp_extract, which are RE2 too) and shell scripts are generated from the

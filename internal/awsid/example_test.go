@@ -30,3 +30,16 @@ func Example_sql() {
 	fmt.Printf("regexp_extract(principal_arn, '^%s$', %d) AS session_name\n", awsid.SessionARNPattern, awsid.SessionARNGroupSession)
 	// Output: regexp_extract(principal_arn, '^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):sts::([0-9]{12}):assumed-role/([A-Za-z0-9_+=,.@-]{1,64})/([A-Za-z0-9_+=,.@-]{2,64})$', 4) AS session_name
 }
+
+// A HyperPod node's session name fits STS's 64 characters whatever the
+// cluster's name: a long name is cut and ends in a hash of the whole.
+func ExampleHyperPodSessionName() {
+	for _, cluster := range []string{"ml-cluster", "team-a-llm-pretraining-cluster-us-east-1"} {
+		name, _ := awsid.HyperPodSessionName(cluster, "i-0123456789abcdef0")
+		s, _ := awsid.ParseHyperPodSessionName(name)
+		fmt.Println(name, len(name), s.Truncated(), s.IsCluster(cluster))
+	}
+	// Output:
+	// hyperpod.ml-cluster.i-0123456789abcdef0 39 false true
+	// hyperpod.team-a-llm-pretraining-clu=640ae02c.i-0123456789abcdef0 64 true true
+}

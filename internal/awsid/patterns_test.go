@@ -53,6 +53,9 @@ func patternCases(t *testing.T) []patternCase {
 		{"BotocoreSessionPattern", BotocoreSessionPattern, IsBotocoreSessionName, names, false},
 		{"SDKSessionPattern", SDKSessionPattern, IsSDKSessionName, names, false},
 		{"SSORolePattern", SSORolePattern, IsSSORoleName, names, false},
+		{"HyperPodClusterNamePattern", HyperPodClusterNamePattern, IsHyperPodClusterName, hyperPodClusterInputs(), true},
+		{"HyperPodSessionPattern", HyperPodSessionPattern, func(s string) bool { _, ok := ParseHyperPodSessionName(s); return ok },
+			append(hyperPodSessionInputs(), names...), true},
 	}
 }
 
@@ -112,6 +115,13 @@ func TestGroupsInDuckDB(t *testing.T) {
 		want := []string{tt.want.Partition, tt.want.Account, tt.want.Path, tt.want.Name}
 		if strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("regexp_extract(%q, RoleARNPattern) = %q, ParseRoleARN gives %q", tt.arn, got, want)
+		}
+	}
+	for _, name := range hyperPodSessionInputs() {
+		s, _ := ParseHyperPodSessionName(name)
+		got := extract(name, HyperPodSessionPattern, HyperPodGroupCluster, HyperPodGroupInstance)
+		if want := []string{s.ClusterPart, s.InstanceID}; strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("regexp_extract(%q, HyperPodSessionPattern) = %q, ParseHyperPodSessionName gives %q", name, got, want)
 		}
 	}
 }

@@ -13,7 +13,7 @@
 //   - IAM's and STS's Query protocol (form POST, XML responses): GetRole,
 //     UpdateAssumeRolePolicy, AssumeRole and GetCallerIdentity;
 //   - IMDSv2 under /latest/: the session token, the instance's role
-//     credentials and its region.
+//     credentials, its region and its instance id.
 //
 // Point SDK clients at URL with BaseEndpoint and static credentials; point
 // credential chains at it with AWS_EC2_METADATA_SERVICE_ENDPOINT and
@@ -104,6 +104,7 @@ type Server struct {
 	domains      map[string]*Domain
 	sessions     map[string]string // access key ID -> caller ARN
 	instanceRole string
+	instanceID   string
 	calls        []Call
 	seq          int
 }

@@ -22,6 +22,14 @@ func (s *Server) SetInstanceRole(name string) {
 	s.sessions["ASIAFAKEINSTANCE"] = fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/SageMaker", s.Account, name)
 }
 
+// SetInstanceID sets the EC2 instance id the instance metadata service
+// reports (i-0123456789abcdef0 until set), as a HyperPod node's does.
+func (s *Server) SetInstanceID(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.instanceID = id
+}
+
 func (s *Server) serveIMDS(w http.ResponseWriter, r *http.Request) {
 	s.record(Call{Service: "IMDS", Op: r.Method + " " + r.URL.Path})
 	if r.Method == http.MethodPut && r.URL.Path == "/latest/api/token" {
@@ -45,11 +53,17 @@ func (s *Server) serveIMDS(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	role := s.instanceRole
 	region := s.Region
+	instanceID := s.instanceID
 	s.mu.Unlock()
 	const credsPath = "/latest/meta-data/iam/security-credentials/"
 	switch {
 	case r.URL.Path == "/latest/meta-data/placement/region":
 		fmt.Fprint(w, region)
+	case r.URL.Path == "/latest/meta-data/instance-id":
+		if instanceID == "" {
+			instanceID = "i-0123456789abcdef0"
+		}
+		fmt.Fprint(w, instanceID)
 	case r.URL.Path == credsPath && role != "":
 		fmt.Fprint(w, role)
 	case r.URL.Path == credsPath+role && role != "":
