@@ -28,15 +28,15 @@ func gz(t testing.TB, s string) []byte {
 }
 
 const (
-	ev1 = `{"eventVersion":"1.08","eventID":"e1","eventName":"GetObject","eventSource":"s3.amazonaws.com"}`
-	ev2 = `{"eventVersion":"1.08","eventID":"e2","eventName":"PutObject","eventSource":"s3.amazonaws.com"}`
+	ev1 = `{"eventVersion":"1.08","eventID":"e1","eventTime":"2026-11-01T00:00:01Z","eventName":"GetObject","eventSource":"s3.amazonaws.com"}`
+	ev2 = `{"eventVersion":"1.08","eventID":"e2","eventTime":"2026-11-01T00:00:02Z","eventName":"PutObject","eventSource":"s3.amazonaws.com"}`
 )
 
 // decodeIDs decodes data and returns the eventIDs in order.
 func decodeIDs(t *testing.T, data []byte) (Format, []string, error) {
 	t.Helper()
 	var ids []string
-	f, err := Decode(bytes.NewReader(data), func(raw []byte) error {
+	d, err := Decode(bytes.NewReader(data), func(raw []byte) error {
 		var ev struct {
 			EventID string `json:"eventID"`
 		}
@@ -46,7 +46,7 @@ func decodeIDs(t *testing.T, data []byte) (Format, []string, error) {
 		ids = append(ids, ev.EventID)
 		return nil
 	})
-	return f, ids, err
+	return d.Format, ids, err
 }
 
 func TestDecodeForms(t *testing.T) {
@@ -139,7 +139,7 @@ func TestDecodeLargeObject(t *testing.T) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(`{"eventVersion":"1.08","eventName":"GetObject","eventID":"` + strconv.Itoa(i) + `","userAgent":"` + pad + `"}`)
+		b.WriteString(`{"eventVersion":"1.08","eventName":"GetObject","eventSource":"s3.amazonaws.com","eventTime":"2026-11-01T00:00:00Z","eventID":"` + strconv.Itoa(i) + `","userAgent":"` + pad + `"}`)
 	}
 	b.WriteString(`]}`)
 	if b.Len() < 16<<20 {
