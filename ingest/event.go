@@ -64,7 +64,8 @@ type members struct {
 	detail, records, events          string
 	messageType, logEvents           string
 	lookupEntry, digest, configItems bool
-	names                            []string // the first few keys, for the reason
+	names                            [maxNames]string // the first few keys, for the reason
+	nNames                           int
 }
 
 // eventKeys are the top-level members of a CloudTrail event (case
@@ -77,9 +78,13 @@ var eventKeys = map[string]bool{
 // maxNames bounds the keys a reason for an unknown shape lists.
 const maxNames = 5
 
-func (m *members) set(name, value string) {
-	if len(m.names) < maxNames {
-		m.names = append(m.names, name)
+// set records a member, and reports whether the object is known to be an
+// event with everything an event needs, so that the rest (mostly request
+// parameters and response elements) need not be scanned.
+func (m *members) set(name, value string) (done bool) {
+	if m.nNames < maxNames {
+		m.names[m.nNames] = name
+		m.nNames++
 	}
 	if eventKeys[name] {
 		m.eventKey = true
@@ -118,6 +123,7 @@ func (m *members) set(name, value string) {
 	case "configurationItems", "configurationItem", "configSnapshotId":
 		m.configItems = true
 	}
+	return m.eventKey && m.eventName != "" && m.eventSource != "" && m.times[0] != ""
 }
 
 // readMembers reads the top-level members of the object raw. ok is false
@@ -135,7 +141,7 @@ func readMembers(raw []byte) (m members, ok bool) {
 	}
 	m = members{}
 	for _, k := range slices.Sorted(mapKeys(all)) {
-		m.set(k, string(all[k]))
+		m.set(k, string(all[k])) //nolint:errcheck // reports only that the rest may be skipped
 	}
 	return m, true
 }
@@ -151,9 +157,10 @@ func mapKeys(m map[string]json.RawMessage) func(func(string) bool) {
 }
 
 // scanMembers calls fn with the name and raw value of each top-level
-// member of the JSON object s. It returns false when s is not an object it
-// can follow, or a name holds escapes; fn may have been called by then.
-func scanMembers(s string, fn func(name, value string)) bool {
+// member of the JSON object s, until fn returns true. It returns false
+// when s is not an object it can follow, or a name holds escapes; fn may
+// have been called by then. It does not validate what it skips.
+func scanMembers(s string, fn func(name, value string) bool) bool {
 	i := skipWS(s, 0)
 	if i >= len(s) || s[i] != '{' {
 		return false
@@ -187,7 +194,9 @@ func scanMembers(s string, fn func(name, value string)) bool {
 		if vend < 0 || vend == i {
 			return false
 		}
-		fn(name, s[i:vend])
+		if fn(name, s[i:vend]) {
+			return true
+		}
 		i = skipWS(s, vend)
 		if i >= len(s) {
 			return false
@@ -273,10 +282,10 @@ func (m *members) shape() string {
 		return "an AWS Config file"
 	case m.messageType != "":
 		return "a CloudWatch Logs record without logEvents"
-	case len(m.names) == 0:
+	case m.nNames == 0:
 		return "an empty object"
 	}
-	return "an object of unknown shape (keys " + strings.Join(m.names, ", ") + ")"
+	return "an object of unknown shape (keys " + strings.Join(m.names[:m.nNames], ", ") + ")"
 }
 
 // describeText names what a value that is not a JSON object looks like.
