@@ -200,6 +200,17 @@ func (d *decoder) value(raw []byte, depth int) error {
 	return d.judge(raw, &m, depth)
 }
 
+// text judges the JSON a string holds (CloudTrailEvent, _raw, message):
+// unlike the values the decoder has read, nothing has checked it yet.
+func (d *decoder) text(s string, depth int) error {
+	raw := []byte(s)
+	if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '{' && !json.Valid(t) {
+		d.reject("a string holding an object that is not valid JSON")
+		return nil
+	}
+	return d.value(raw, depth)
+}
+
 // judge passes on the event raw is, or the events it wraps, and rejects
 // what is neither; m is its members.
 func (d *decoder) judge(raw []byte, m *members, depth int) error {
@@ -220,11 +231,11 @@ func (d *decoder) judge(raw []byte, m *members, depth int) error {
 			d.reject("a lookup-events entry whose CloudTrailEvent is not a string")
 			return nil
 		}
-		return d.value([]byte(s), depth+1)
+		return d.text(s, depth+1)
 	case m.raw != "":
 		// Cribl keeps the original as a string, or parsed as an object.
 		if s, ok := jsonString(m.raw); ok {
-			return d.value([]byte(s), depth+1)
+			return d.text(s, depth+1)
 		}
 		return d.value([]byte(m.raw), depth+1)
 	case m.messageType != "" && m.logEvents != "":
@@ -247,7 +258,7 @@ func (d *decoder) judge(raw []byte, m *members, depth int) error {
 			d.reject("a log record whose message is not a string")
 			return nil
 		}
-		return d.value([]byte(s), depth+1)
+		return d.text(s, depth+1)
 	case m.records == "null" || m.events == "null":
 		return nil
 	}

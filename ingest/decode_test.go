@@ -223,6 +223,8 @@ func TestDecodeRejects(t *testing.T) {
 		{"records with one without a time", `{"Records":[` + ev1 + `,` + noTime + `,` + ev2 + `]}`, 2, 1, "record 2 is an event without eventTime", nil},
 		{"insight event", `{"Records":[` + insight + `,` + ev1 + `]}`, 1, 1, "record 1 is a CloudTrail Insight event without eventName, eventSource", nil},
 		{"time not a time", strings.Replace(ev1, "2026-11-01T00:00:01Z", "soon", 1) + "\n" + ev2, 1, 1, "record 1 is an event without a time (eventTime is not one)", nil},
+		{"@timestamp after an eventTime that is not one", `{"eventID":"t","eventTime":"soon","eventName":"GetObject","eventSource":"s3.amazonaws.com","@timestamp":"2026-11-01T00:00:01.000Z"}`, 1, 0, "", nil},
+		{"name twice", `{"eventName":"","eventTime":"2026-11-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}` + "\n" + ev1, 1, 1, "record 1 is an event with eventName, eventSource or eventTime twice", nil},
 		{"@timestamp stands in", strings.Replace(ev1, `"eventTime"`, `"@timestamp"`, 1), 1, 0, "", nil},
 		{"name not a string", strings.Replace(ev1, `"GetObject"`, `42`, 1) + "\n" + ev2, 1, 1, "record 1 is an event whose eventName is not a string", nil},
 		{"lookup entry without its event", lookupEntry + "\n" + ev1, 1, 1, "record 1 is a lookup-events entry without CloudTrailEvent", nil},

@@ -35,6 +35,15 @@ var timeLayouts = []string{
 	"20060102T150405Z",
 }
 
+// filled reports whether the raw JSON value v is a string, not empty.
+func filled(v string) bool { return len(v) > 2 && v[0] == '"' }
+
+// isTime reports whether the raw JSON value v is a string holding a time.
+func isTime(v string) bool {
+	s, ok := jsonString(v)
+	return ok && parseEventTime(s)
+}
+
 // parseEventTime reports whether v is a time in one of timeLayouts.
 func parseEventTime(v string) bool {
 	if len(v) < 8 || len(v) > 64 {
@@ -64,6 +73,8 @@ type members struct {
 	detail, records, events          string
 	messageType, logEvents           string
 	lookupEntry, digest, configItems bool
+	timeOK                           bool             // eventTime is a time
+	twice                            bool             // eventName, eventSource or eventTime given twice
 	names                            [maxNames]string // the first few keys, for the reason
 	nNames                           int
 }
@@ -91,10 +102,13 @@ func (m *members) set(name, value string) (done bool) {
 	}
 	switch name {
 	case "eventName":
+		m.twice = m.twice || m.eventName != ""
 		m.eventName = value
 	case "eventSource":
+		m.twice = m.twice || m.eventSource != ""
 		m.eventSource = value
 	case timeFields[0]:
+		m.twice = m.twice || m.times[0] != ""
 		m.times[0] = value
 	case timeFields[1]:
 		m.times[1] = value
@@ -123,7 +137,12 @@ func (m *members) set(name, value string) (done bool) {
 	case "configurationItems", "configurationItem", "configSnapshotId":
 		m.configItems = true
 	}
-	return m.eventKey && m.eventName != "" && m.eventSource != "" && m.times[0] != ""
+	if name == timeFields[0] {
+		m.timeOK = isTime(value)
+	}
+	// Only an eventTime that is a time ends the scan: otherwise a later
+	// @timestamp may stand in, as it does in insert_events.sql.
+	return m.eventKey && filled(m.eventName) && filled(m.eventSource) && m.timeOK && !m.twice
 }
 
 // readMembers reads the top-level members of the object raw. ok is false
@@ -231,6 +250,10 @@ func jsonString(v string) (string, bool) {
 // problem says why an object with event members is not an event, or ""
 // when it is one.
 func (m *members) problem() string {
+	if m.twice {
+		// Which of the two a reader takes is the reader's choice.
+		return "an event with eventName, eventSource or eventTime twice"
+	}
 	var missing []string
 	for _, f := range []struct{ name, v string }{{"eventName", m.eventName}, {"eventSource", m.eventSource}} {
 		switch s, ok := jsonString(f.v); {
