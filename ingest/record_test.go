@@ -34,6 +34,7 @@ func TestRowMappingGolden(t *testing.T) {
 			if _, err := load(t, db, abs, Options{}); err != nil {
 				t.Fatalf("Load(%s) error = %v", name, err)
 			}
+			checkEvents(t, db)
 			var got string
 			err := db.SQL.QueryRowContext(t.Context(), `SELECT to_json(e)::VARCHAR FROM (SELECT * EXCLUDE (source_uri) REPLACE (record::JSON AS record) FROM events) e`).Scan(&got)
 			if err != nil {
