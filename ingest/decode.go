@@ -159,7 +159,7 @@ func (d *decoder) reject(what string) {
 	if d.Reason == "" {
 		d.Reason = fmt.Sprintf("record %d is %s", d.Events+d.Rejected, what)
 	}
-	if what == "a CloudTrail digest" {
+	if what == shapeDigest {
 		d.digests++
 	}
 }

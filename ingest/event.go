@@ -293,12 +293,16 @@ func (m *members) problem() string {
 	return what + " without " + strings.Join(missing, ", ")
 }
 
+// shapeDigest is the shape of a digest record: an object of nothing else
+// is skipped (ErrDigest), not failed.
+const shapeDigest = "a CloudTrail digest"
+
 // shape names what an object that is neither an event nor a wrapper of
 // events looks like.
 func (m *members) shape() string {
 	switch {
 	case m.digest:
-		return "a CloudTrail digest"
+		return shapeDigest
 	case m.lookupEntry:
 		return "a lookup-events entry without CloudTrailEvent"
 	case m.configItems:
