@@ -80,7 +80,7 @@ bench:
 # replays them.
 FUZZTIME ?= 30s
 FUZZ_TARGETS := \
-	./ingest:FuzzDecode ./ingest:FuzzRecordKey \
+	./ingest:FuzzDecode ./ingest:FuzzDecodeForms ./ingest:FuzzRecordKey \
 	./internal/awsid:FuzzParseSessionARN ./internal/awsid:FuzzParseRoleARN \
 	./internal/awsid:FuzzParseUserARN ./internal/awsid:FuzzPartitionOfRegion \
 	./internal/denial:FuzzParse ./attribution:FuzzClassifySession \

@@ -28,15 +28,15 @@ func gz(t testing.TB, s string) []byte {
 }
 
 const (
-	ev1 = `{"eventVersion":"1.08","eventID":"e1","eventName":"GetObject","eventSource":"s3.amazonaws.com"}`
-	ev2 = `{"eventVersion":"1.08","eventID":"e2","eventName":"PutObject","eventSource":"s3.amazonaws.com"}`
+	ev1 = `{"eventVersion":"1.08","eventID":"e1","eventTime":"2026-11-01T00:00:01Z","eventName":"GetObject","eventSource":"s3.amazonaws.com"}`
+	ev2 = `{"eventVersion":"1.08","eventID":"e2","eventTime":"2026-11-01T00:00:02Z","eventName":"PutObject","eventSource":"s3.amazonaws.com"}`
 )
 
 // decodeIDs decodes data and returns the eventIDs in order.
 func decodeIDs(t *testing.T, data []byte) (Format, []string, error) {
 	t.Helper()
 	var ids []string
-	f, err := Decode(bytes.NewReader(data), func(raw []byte) error {
+	d, err := Decode(bytes.NewReader(data), func(raw []byte) error {
 		var ev struct {
 			EventID string `json:"eventID"`
 		}
@@ -46,7 +46,7 @@ func decodeIDs(t *testing.T, data []byte) (Format, []string, error) {
 		ids = append(ids, ev.EventID)
 		return nil
 	})
-	return f, ids, err
+	return d.Format, ids, err
 }
 
 func TestDecodeForms(t *testing.T) {
@@ -139,7 +139,7 @@ func TestDecodeLargeObject(t *testing.T) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(`{"eventVersion":"1.08","eventName":"GetObject","eventID":"` + strconv.Itoa(i) + `","userAgent":"` + pad + `"}`)
+		b.WriteString(`{"eventVersion":"1.08","eventName":"GetObject","eventSource":"s3.amazonaws.com","eventTime":"2026-11-01T00:00:00Z","eventID":"` + strconv.Itoa(i) + `","userAgent":"` + pad + `"}`)
 	}
 	b.WriteString(`]}`)
 	if b.Len() < 16<<20 {
@@ -203,4 +203,47 @@ func FuzzDecode(f *testing.F) {
 			return nil
 		})
 	})
+}
+
+// TestDecodeRejects: records that are not events are counted and the
+// first named; the events around them pass. An object of nothing but
+// such records fails with what the first looks like.
+func TestDecodeRejects(t *testing.T) {
+	noTime := `{"eventVersion":"1.08","eventID":"x","eventName":"GetObject","eventSource":"s3.amazonaws.com"}`
+	insight := `{"eventVersion":"1.08","eventTime":"2026-11-01T00:00:00Z","eventID":"i","eventType":"AwsCloudTrailInsight","insightDetails":{"eventName":"PutObject"}}`
+	lookupEntry := `{"EventId":"e1","EventName":"GetObject","EventTime":"2026-11-01T00:00:00Z","EventSource":"s3.amazonaws.com"}`
+	tests := []struct {
+		name         string
+		data         string
+		wantEvents   int
+		wantRejected int
+		wantReason   string
+		wantErr      error
+	}{
+		{"records with one without a time", `{"Records":[` + ev1 + `,` + noTime + `,` + ev2 + `]}`, 2, 1, "record 2 is an event without eventTime", nil},
+		{"insight event", `{"Records":[` + insight + `,` + ev1 + `]}`, 1, 1, "record 1 is a CloudTrail Insight event without eventName, eventSource", nil},
+		{"time not a time", strings.Replace(ev1, "2026-11-01T00:00:01Z", "soon", 1) + "\n" + ev2, 1, 1, "record 1 is an event without a time (eventTime is not one)", nil},
+		{"@timestamp after an eventTime that is not one", `{"eventID":"t","eventTime":"soon","eventName":"GetObject","eventSource":"s3.amazonaws.com","@timestamp":"2026-11-01T00:00:01.000Z"}`, 1, 0, "", nil},
+		{"name twice", `{"eventName":"","eventTime":"2026-11-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}` + "\n" + ev1, 1, 1, "record 1 is an event with eventName, eventSource or eventTime twice", nil},
+		{"@timestamp stands in", strings.Replace(ev1, `"eventTime"`, `"@timestamp"`, 1), 1, 0, "", nil},
+		{"name not a string", strings.Replace(ev1, `"GetObject"`, `42`, 1) + "\n" + ev2, 1, 1, "record 1 is an event whose eventName is not a string", nil},
+		{"lookup entry without its event", lookupEntry + "\n" + ev1, 1, 1, "record 1 is a lookup-events entry without CloudTrailEvent", nil},
+		{"lookup entries only", lookupEntry + "\n" + lookupEntry, 0, 2, "record 1 is a lookup-events entry without CloudTrailEvent", ErrNotCloudTrail},
+		{"cribl _raw object wrapping records", `{"_raw":{"Records":[` + ev1 + `,` + noTime + `]}}`, 1, 1, "record 2 is an event without eventTime", nil},
+		{"message not JSON", `{"message":"hello"}` + "\n" + ev1, 1, 1, "record 1 is text that is not JSON", nil},
+		{"unknown shape", `[{"a":1,"b":2}]`, 0, 1, "record 1 is an object of unknown shape (keys a, b)", ErrNotCloudTrail},
+		{"control messages only", `{"messageType":"CONTROL_MESSAGE","logEvents":[{"message":"CWL CONTROL MESSAGE"}]}`, 0, 0, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Decode(strings.NewReader(tt.data), func([]byte) error { return nil })
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("Decode() error = %v, want %v", err, tt.wantErr)
+			}
+			if d.Events != tt.wantEvents || d.Rejected != tt.wantRejected || d.Reason != tt.wantReason {
+				t.Errorf("Decode() = %d events, %d rejected, reason %q; want %d, %d, %q",
+					d.Events, d.Rejected, d.Reason, tt.wantEvents, tt.wantRejected, tt.wantReason)
+			}
+		})
+	}
 }

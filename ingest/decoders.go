@@ -24,6 +24,10 @@ type result struct {
 	packed packed // its records
 	status string
 	err    error
+	// rejected counts the records that are not events, reason says why
+	// the first is not; control counts CloudWatch Logs control messages.
+	rejected, control int
+	reason            string
 }
 
 // run decodes the objects of todo into done, which it closes when all
@@ -63,7 +67,7 @@ func decodeObject(ctx context.Context, src Source, o Object) result {
 	defer packers.Put(p)
 	p.reset()
 	body := &countingReader{r: rc}
-	_, err = Decode(body, func(raw []byte) error {
+	dec, err := Decode(body, func(raw []byte) error {
 		if len(raw) > maxRecordBytes {
 			return fmt.Errorf("%w: event %d is %.1f MiB, more than the %d MiB ingest stores",
 				ErrRecordTooLarge, p.len()+1, float64(len(raw))/(1<<20), maxRecordBytes>>20)
@@ -93,7 +97,8 @@ func decodeObject(ctx context.Context, src Source, o Object) result {
 	case p.notUTF8 > 0:
 		return result{obj: o, status: StatusFailed, err: fmt.Errorf("event %d is not valid UTF-8", p.notUTF8)}
 	}
-	return result{obj: o, packed: p.pack(), status: StatusLoaded}
+	return result{obj: o, packed: p.pack(), status: StatusLoaded,
+		rejected: dec.Rejected, reason: dec.Reason, control: dec.Control}
 }
 
 // countingReader counts the bytes read through it.

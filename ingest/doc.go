@@ -12,8 +12,10 @@
 //     not already hold. A folder whose listing fails is named and passed
 //     over.
 //   - decoders (decoders.go) download and decode objects concurrently
-//     (decode.go), each object's records packed compressed
-//     (batchfunc.go). An object is read to its end and checked against
+//     (decode.go), in any form CloudTrail reaches people in, each object's
+//     records packed compressed (batchfunc.go). Every record is held to
+//     one definition of an event (event.go): those that fail it are
+//     rejected and counted in the object's manifest row, never stored. An object is read to its end and checked against
 //     its listed size (and, on S3, its Content-Length and MD5 ETag,
 //     s3body.go); any fault fails the object whole.
 //   - writer (writer.go) commits batches of objects, their events and

@@ -72,12 +72,28 @@ type Summary struct {
 	FoldersResumed int
 	Bytes          int64 // bytes read from objects loaded this run
 	Failures       []Failure
-	Elapsed        time.Duration
+	// RecordsRejected counts the records of the objects loaded that are
+	// not CloudTrail events (event.go), none of which was stored, in
+	// ObjectsRejecting objects. Rejections names the first of those
+	// objects with the first reason of each; the manifest keeps every
+	// object's count (objects.rejected, objects.rejected_reason).
+	RecordsRejected  int64
+	ObjectsRejecting int
+	Rejections       []Failure
+	// ControlMessages counts the CloudWatch Logs control messages
+	// skipped: they carry no events.
+	ControlMessages int64
+	Elapsed         time.Duration
 }
 
 // ErrObjectsFailed is wrapped by Load's error when the run finished but
 // some objects failed; the rest were loaded.
 var ErrObjectsFailed = errors.New("some objects failed to load")
+
+// ErrRecordsRejected is wrapped by Load's error when some objects held
+// records that are not CloudTrail events: their events were loaded, the
+// other records counted (Summary.RecordsRejected) and left out.
+var ErrRecordsRejected = errors.New("some records are not CloudTrail events")
 
 // ErrRecordTooLarge is wrapped by the error of an object that holds an
 // event larger than maxRecordBytes. The object fails whole, as for any
@@ -158,6 +174,10 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 		FoldersResumed:   ls.resumed,
 		Bytes:            ws.bytes,
 		Failures:         append(ls.failed, ws.failures...),
+		RecordsRejected:  ws.rejected,
+		ObjectsRejecting: ws.rejectedObjects,
+		Rejections:       ws.rejections,
+		ControlMessages:  ws.control,
 		Elapsed:          opts.Now().Sub(start),
 	}
 	if err != nil {
@@ -181,6 +201,9 @@ func Load(ctx context.Context, db *store.DB, src Source, opts Options) (Summary,
 	}
 	if sum.ObjectsFailed > 0 {
 		errs = append(errs, fmt.Errorf("%d of %d objects: %w", sum.ObjectsFailed, sum.ObjectsListed-sum.ObjectsUnchanged, ErrObjectsFailed))
+	}
+	if sum.RecordsRejected > 0 {
+		errs = append(errs, fmt.Errorf("%d records in %d objects: %w", sum.RecordsRejected, sum.ObjectsRejecting, ErrRecordsRejected))
 	}
 	return sum, errors.Join(errs...)
 }

@@ -34,6 +34,7 @@ func TestRowMappingGolden(t *testing.T) {
 			if _, err := load(t, db, abs, Options{}); err != nil {
 				t.Fatalf("Load(%s) error = %v", name, err)
 			}
+			checkEvents(t, db)
 			var got string
 			err := db.SQL.QueryRowContext(t.Context(), `SELECT to_json(e)::VARCHAR FROM (SELECT * EXCLUDE (source_uri) REPLACE (record::JSON AS record) FROM events) e`).Scan(&got)
 			if err != nil {
@@ -101,28 +102,28 @@ func TestSessionPatternAgrees(t *testing.T) {
 // delivered (compacted), whatever surrounds or spells the eventID.
 func TestRecordRoundTrip(t *testing.T) {
 	records := []string{
-		`{"eventVersion":"1.08","eventID":"11111111-2222-3333-4444-555555555555","eventSource":"s3.amazonaws.com","eventName":"GetObject"}`,
+		`{"eventVersion":"1.08","eventID":"11111111-2222-3333-4444-555555555555","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2026-01-01T00:00:00Z"}`,
 		// Characters of several bytes before the eventID: positions count characters.
-		`{"userAgent":"Bötó/1.0 ünïcødé 日本語 🚀","eventID":"22222222-2222-3333-4444-555555555555","eventSource":"s3.amazonaws.com","eventName":"GetObject"}`,
+		`{"userAgent":"Bötó/1.0 ünïcødé 日本語 🚀","eventID":"22222222-2222-3333-4444-555555555555","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2026-01-01T00:00:00Z"}`,
 		// The same value again, nested, and an eventID key below.
-		`{"eventID":"33333333-2222-3333-4444-555555555555","eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":{"eventID":"33333333-2222-3333-4444-555555555555","x":"\"eventID\":\"\""}}`,
+		`{"eventID":"33333333-2222-3333-4444-555555555555","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2026-01-01T00:00:00Z","requestParameters":{"eventID":"33333333-2222-3333-4444-555555555555","x":"\"eventID\":\"\""}}`,
 		// Last member.
-		`{"eventSource":"s3.amazonaws.com","eventName":"PutObject","eventID":"44444444-2222-3333-4444-555555555555"}`,
+		`{"eventSource":"s3.amazonaws.com","eventName":"PutObject","eventTime":"2026-01-01T00:00:00Z","eventID":"44444444-2222-3333-4444-555555555555"}`,
 		// Escapes in the value: stored whole.
-		`{"eventID":"55555555-2222-3333-4444-\u0035\u0035\u0035555555555","eventSource":"s3.amazonaws.com","eventName":"PutObject"}`,
+		`{"eventID":"55555555-2222-3333-4444-\u0035\u0035\u0035555555555","eventSource":"s3.amazonaws.com","eventName":"PutObject","eventTime":"2026-01-01T00:00:00Z"}`,
 		// No eventID, an empty one, a null one: keyed by content, stored whole.
 		`{"eventSource":"s3.amazonaws.com","eventName":"ListBuckets","eventTime":"2026-01-01T00:00:00Z"}`,
 		`{"eventID":"","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","eventTime":"2026-01-01T00:00:01Z"}`,
 		`{"eventID":null,"eventSource":"s3.amazonaws.com","eventName":"ListBuckets","eventTime":"2026-01-01T00:00:02Z"}`,
 	}
-	pretty := "{\n  \"eventID\": \"66666666-2222-3333-4444-555555555555\",\n  \"eventSource\": \"s3.amazonaws.com\",\n  \"eventName\": \"é\"\n}"
+	pretty := "{\n  \"eventID\": \"66666666-2222-3333-4444-555555555555\",\n  \"eventSource\": \"s3.amazonaws.com\",\n  \"eventName\": \"é\",\n  \"eventTime\": \"2026-01-01T00:00:00Z\"\n}"
 	files := map[string][]byte{"records.json": []byte("[" + strings.Join(records, ",") + "]"), "pretty.json": []byte("[" + pretty + "]")}
 	root := writeTree(t, files)
 	db := openTestDB(t)
 	if sum, err := load(t, db, root, Options{}); err != nil {
 		t.Fatal(err, sum.Failures)
 	}
-	want := append(records, `{"eventID":"66666666-2222-3333-4444-555555555555","eventSource":"s3.amazonaws.com","eventName":"é"}`)
+	want := append(records, `{"eventID":"66666666-2222-3333-4444-555555555555","eventSource":"s3.amazonaws.com","eventName":"é","eventTime":"2026-01-01T00:00:00Z"}`)
 	got := storedRecords(t, db)
 	if diff := cmp.Diff(sorted(want), sorted(got)); diff != "" {
 		t.Errorf("records read back differ from those delivered (-want +got):\n%s", diff)
@@ -147,7 +148,7 @@ func TestResourceARNRoundTrip(t *testing.T) {
 		if arn != "" {
 			res = `,"resources":[{"ARN":"` + arn + `"}]`
 		}
-		return `{"eventID":"` + id + `","eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":` + params + res + `}`
+		return `{"eventID":"` + id + `","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2026-01-01T00:00:00Z","requestParameters":` + params + res + `}`
 	}
 	cases := map[string]struct{ record, stored, want string }{
 		"object":          {ev("a", `{"bucketName":"b1","key":"k/1.csv"}`, "arn:aws:s3:::b1/k/1.csv"), "s3:object", "arn:aws:s3:::b1/k/1.csv"},

@@ -63,6 +63,8 @@ var (
 	stagingPickSQL       = mustRender(mustTemplate("staging_pick.sql"), nil)
 	stagingFailSQL       = mustRender(mustTemplate("staging_fail.sql"), nil)
 	saveListedThroughSQL = mustRender(mustTemplate("save_listed_through.sql"), nil)
+	checkEventsSQL       = mustRender(mustTemplate("check_events.sql"), nil)
+	checkCountsSQL       = mustRender(mustTemplate("check_counts.sql"), nil)
 
 	// insertEventsSQL reads the JSON paths eventPaths lists, bound as
 	// $paths.

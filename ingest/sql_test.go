@@ -37,6 +37,8 @@ func TestSQLGolden(t *testing.T) {
 		"staging_clear":       stagingClearSQL,
 		"staging_pick":        stagingPickSQL,
 		"staging_fail":        stagingFailSQL,
+		"check_events":        checkEventsSQL,
+		"check_counts":        checkCountsSQL,
 		"event_id":            mustRender(mustTemplate("event_id"), "record"),
 	}
 	for name, q := range rendered {

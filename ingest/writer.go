@@ -91,8 +91,12 @@ func (w *writer) add(r result) error {
 	if r.obj.ETag != "" {
 		etag = r.obj.ETag
 	}
+	var reason any
+	if r.reason != "" {
+		reason = r.reason
+	}
 	if err := w.objects.AppendRow(r.obj.URI, etag, r.obj.Size, lastMod,
-		r.status, int64(r.packed.len()), errText); err != nil {
+		r.status, int64(r.packed.len()), errText, int64(r.rejected), reason); err != nil {
 		return fmt.Errorf("stage manifest row %s: %w", r.obj.URI, err)
 	}
 	w.pending += r.packed.len()
@@ -284,6 +288,39 @@ type writeStats struct {
 	failures                []Failure // the first maxFailuresKept
 	newEvents, dupEvents    int64
 	bytes                   int64 // of the objects loaded
+	// rejected counts the records of loaded objects that are not events,
+	// in rejectedObjects objects, the first maxFailuresKept of which
+	// rejections names with the first reason.
+	rejected        int64
+	rejectedObjects int
+	rejections      []Failure
+	control         int64       // CloudWatch Logs control messages skipped
+	pendingRejects  []rejection // since the last commit
+}
+
+// rejection is an object loaded with records rejected.
+type rejection struct {
+	Failure
+	n int
+}
+
+// add adds the counts of p, the objects since the last commit, less those
+// that failed when committed (invalid).
+func (s *writeStats) add(p *writeStats, invalid []Failure) {
+	s.loaded += p.loaded - len(invalid)
+	s.skipped += p.skipped
+	s.bytes += p.bytes
+	s.control += p.control
+	for _, r := range p.pendingRejects {
+		if slices.ContainsFunc(invalid, func(b Failure) bool { return b.URI == r.URI }) {
+			continue
+		}
+		s.rejected += int64(r.n)
+		s.rejectedObjects++
+		if len(s.rejections) < maxFailuresKept {
+			s.rejections = append(s.rejections, r.Failure)
+		}
+	}
 }
 
 // failure counts a failed object.
@@ -316,9 +353,7 @@ func (w *writer) run(ctx context.Context, done <-chan result, batchEvents int, p
 		if err != nil {
 			return err
 		}
-		st.loaded += pending.loaded - len(bs.invalid)
-		st.skipped += pending.skipped
-		st.bytes += pending.bytes
+		st.add(&pending, bs.invalid)
 		pending = writeStats{}
 		st.newEvents += bs.newEvents
 		st.dupEvents += bs.dupEvents
@@ -337,6 +372,11 @@ func (w *writer) run(ctx context.Context, done <-chan result, batchEvents int, p
 			pending.bytes += r.obj.Size
 			prog.Bytes += r.obj.Size
 			prog.Events += int64(r.packed.len())
+			pending.control += int64(r.control)
+			if r.rejected > 0 {
+				pending.pendingRejects = append(pending.pendingRejects, rejection{Failure{URI: r.obj.URI, Err: r.reason}, r.rejected})
+				w.log.Warn("Records rejected", "uri", r.obj.URI, "rejected", r.rejected, "first", r.reason)
+			}
 		case StatusSkipped:
 			pending.skipped++
 		case StatusFailed:

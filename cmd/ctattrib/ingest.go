@@ -43,10 +43,18 @@ the layout CloudTrail writes to S3,
 
 and --account, --region, --since and --until prune the listing by that
 layout (digest and Insight objects are never read). Each object may be
-gzip or plain JSON in any of these forms, detected from content:
-{"Records":[...]} as CloudTrail writes it, a JSON array of events, JSON
-lines (CloudTrail Lake exports, EventBridge captures), or the output of
-'aws cloudtrail lookup-events'.
+gzip or plain JSON in any of these forms, detected from content, and a
+bucket may mix them: {"Records":[...]} as CloudTrail writes it, a JSON
+array of events, JSON lines (CloudTrail Lake exports), the output of
+'aws cloudtrail lookup-events' (whole, or one entry per line), EventBridge
+events, Cribl records (_raw a string or an object), and CloudWatch Logs
+subscription records as Firehose delivers them.
+
+A record that is not a CloudTrail event (no eventName, eventSource or
+eventTime) is never stored: it is counted, the object's manifest row
+names the first (objects.rejected, rejected_reason), the summary lists
+them and the command exits with status 3. An object with no event at all
+fails, with what it looks like. 'ctattrib check' checks any database.
 
 Runs are incremental: objects already loaded (same ETag) are skipped,
 failed objects are retried, and events are deduplicated by eventID. A
@@ -61,8 +69,8 @@ bucket. An older object that failed is retried from its day folder alone.
 Logs copied into older day folders later are found with --relist, or
 --since.
 
-Exit status: 0 all loaded, 1 error, 2 bad usage, 3 some objects failed,
-130 interrupted.`,
+Exit status: 0 all loaded, 1 error, 2 bad usage, 3 some objects failed
+or records were rejected, 130 interrupted.`,
 		Example: `  # A trail's bucket, last week only, one account
   ctattrib ingest s3://my-trail-bucket --account 111122223333 --since 7d
 
@@ -150,7 +158,8 @@ func runIngest(ctx context.Context, a *app, opts ingestOptions) error {
 		addSummary(&total, sum)
 		// Failed objects and folders that could not be listed are named in
 		// the summary and retried next run; everything else committed.
-		partial := errors.Is(err, ingest.ErrObjectsFailed) || errors.Is(err, ingest.ErrListingFailed)
+		partial := errors.Is(err, ingest.ErrObjectsFailed) || errors.Is(err, ingest.ErrListingFailed) ||
+			errors.Is(err, ingest.ErrRecordsRejected)
 		if err != nil && !partial {
 			printSummary(a, total)
 			return err
@@ -198,7 +207,15 @@ func partialMessage(s ingest.Summary) string {
 	if s.ListingsFailed > 0 {
 		parts = append(parts, plural(s.ListingsFailed, "folder")+" could not be listed")
 	}
-	return strings.Join(parts, " and ") + " (listed above; retried next run)"
+	tail := " (listed above; retried next run)"
+	if s.RecordsRejected > 0 {
+		if len(parts) == 0 {
+			tail = " (listed above)"
+		}
+		parts = append(parts, fmt.Sprintf("%s in %s are not CloudTrail events and were left out",
+			plural(int(s.RecordsRejected), "record"), plural(s.ObjectsRejecting, "object")))
+	}
+	return strings.Join(parts, " and ") + tail
 }
 
 func plural(n int, noun string) string {
@@ -220,6 +237,10 @@ func addSummary(t *ingest.Summary, s ingest.Summary) {
 	t.ListingsFailed += s.ListingsFailed
 	t.Bytes += s.Bytes
 	t.Failures = append(t.Failures, s.Failures...)
+	t.RecordsRejected += s.RecordsRejected
+	t.ObjectsRejecting += s.ObjectsRejecting
+	t.Rejections = append(t.Rejections, s.Rejections...)
+	t.ControlMessages += s.ControlMessages
 	t.Elapsed += s.Elapsed
 }
 
@@ -242,5 +263,15 @@ func printSummary(a *app, s ingest.Summary) {
 	}
 	if n := s.ObjectsFailed - len(s.Failures); n > 0 {
 		fmt.Fprintf(a.Out, "failed:  ... and %d more (SELECT uri, error FROM objects WHERE status = 'failed')\n", n)
+	}
+	if s.RecordsRejected > 0 {
+		fmt.Fprintf(a.Out, "records: %d rejected in %s, not CloudTrail events (no eventName, eventSource or time)\n",
+			s.RecordsRejected, plural(s.ObjectsRejecting, "object"))
+	}
+	for _, r := range s.Rejections {
+		fmt.Fprintf(a.Out, "rejected: %s: %s\n", r.URI, r.Err)
+	}
+	if n := s.ObjectsRejecting - len(s.Rejections); n > 0 {
+		fmt.Fprintf(a.Out, "rejected: ... and %d more (SELECT uri, rejected, rejected_reason FROM objects WHERE rejected > 0)\n", n)
 	}
 }

@@ -161,6 +161,7 @@ why when it cannot.`,
 		newLifecycleCmd(a),
 		newExportCmd(a),
 		newExplainCmd(a),
+		newCheckCmd(a),
 	)
 	return root
 }

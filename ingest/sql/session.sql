@@ -13,7 +13,8 @@ SET max_vacuum_tasks = 0;
 -- The manifest rows of the batch's objects, appended by the writer.
 CREATE OR REPLACE TEMP TABLE staging_objects (
     uri VARCHAR, etag VARCHAR, size BIGINT, last_modified TIMESTAMPTZ,
-    status VARCHAR, events BIGINT, error VARCHAR);
+    status VARCHAR, events BIGINT, error VARCHAR,
+    rejected BIGINT, rejected_reason VARCHAR);
 
 -- CloudTrail's time form, the fractional and space-separated forms of
 -- re-shipped logs, and the compact form of old creationDate values.
