@@ -11,7 +11,11 @@ import (
 // CheckResult is what Check found.
 type CheckResult struct {
 	Checked int64      // events in the database
-	Bad     int64      // of those, events lacking a name, source or time
+	Bad     int64      // of those, events lacking a name, a source or a time their record holds
+	// Untimed is how many events are stored without a time because their
+	// record holds none (rule-test fixtures, redacted exports). They are
+	// not Bad.
+	Untimed int64
 	Samples []BadEvent // the first of them, by object and id
 }
 
@@ -21,13 +25,15 @@ type BadEvent struct {
 	Lacks              string // the columns it lacks, comma-separated
 }
 
-// Check looks for events stored without event_name, event_source or
-// event_time, which no CloudTrail event lacks: ingest rejects such
-// records (event.go), but a database loaded by an older ctattrib may hold
-// some. It returns up to limit of them.
+// Check looks for events stored without event_name or event_source,
+// which no CloudTrail event lacks, or without event_time although their
+// record holds a time: ingest rejects the former (event.go) and never
+// does the latter, but a database loaded by an older ctattrib may hold
+// some. It returns up to limit of them, and counts the events whose
+// record holds no time at all.
 func Check(ctx context.Context, db *store.DB, limit int) (CheckResult, error) {
 	var res CheckResult
-	if err := db.SQL.QueryRowContext(ctx, checkCountsSQL).Scan(&res.Checked, &res.Bad); err != nil {
+	if err := db.SQL.QueryRowContext(ctx, checkCountsSQL).Scan(&res.Checked, &res.Bad, &res.Untimed); err != nil {
 		return res, fmt.Errorf("check events: %w", err)
 	}
 	if res.Bad == 0 || limit <= 0 {

@@ -220,16 +220,16 @@ func TestDecodeRejects(t *testing.T) {
 		wantReason   string
 		wantErr      error
 	}{
-		{"records with one without a time", `{"Records":[` + ev1 + `,` + noTime + `,` + ev2 + `]}`, 2, 1, "record 2 is an event without eventTime", nil},
+		{"records with one without a time: an event still", `{"Records":[` + ev1 + `,` + noTime + `,` + ev2 + `]}`, 3, 0, "", nil},
 		{"insight event", `{"Records":[` + insight + `,` + ev1 + `]}`, 1, 1, "record 1 is a CloudTrail Insight event without eventName, eventSource", nil},
-		{"time not a time", strings.Replace(ev1, "2026-11-01T00:00:01Z", "soon", 1) + "\n" + ev2, 1, 1, "record 1 is an event without a time (eventTime is not one)", nil},
+		{"time not a time: an event still", strings.Replace(ev1, "2026-11-01T00:00:01Z", "soon", 1) + "\n" + ev2, 2, 0, "", nil},
 		{"@timestamp after an eventTime that is not one", `{"eventID":"t","eventTime":"soon","eventName":"GetObject","eventSource":"s3.amazonaws.com","@timestamp":"2026-11-01T00:00:01.000Z"}`, 1, 0, "", nil},
 		{"name twice", `{"eventName":"","eventTime":"2026-11-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}` + "\n" + ev1, 1, 1, "record 1 is an event with eventName, eventSource or eventTime twice", nil},
 		{"@timestamp stands in", strings.Replace(ev1, `"eventTime"`, `"@timestamp"`, 1), 1, 0, "", nil},
 		{"name not a string", strings.Replace(ev1, `"GetObject"`, `42`, 1) + "\n" + ev2, 1, 1, "record 1 is an event whose eventName is not a string", nil},
 		{"lookup entry without its event", lookupEntry + "\n" + ev1, 1, 1, "record 1 is a lookup-events entry without CloudTrailEvent", nil},
 		{"lookup entries only", lookupEntry + "\n" + lookupEntry, 0, 2, "record 1 is a lookup-events entry without CloudTrailEvent", ErrNotCloudTrail},
-		{"cribl _raw object wrapping records", `{"_raw":{"Records":[` + ev1 + `,` + noTime + `]}}`, 1, 1, "record 2 is an event without eventTime", nil},
+		{"cribl _raw object wrapping records", `{"_raw":{"Records":[` + ev1 + `,` + noTime + `,{"eventName":"x"}]}}`, 2, 1, "record 3 is an event without eventSource", nil},
 		{"message not JSON", `{"message":"hello"}` + "\n" + ev1, 1, 1, "record 1 is text that is not JSON", nil},
 		{"unknown shape", `[{"a":1,"b":2}]`, 0, 1, "record 1 is an object of unknown shape (keys a, b)", ErrNotCloudTrail},
 		{"control messages only", `{"messageType":"CONTROL_MESSAGE","logEvents":[{"message":"CWL CONTROL MESSAGE"}]}`, 0, 0, "", nil},

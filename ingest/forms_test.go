@@ -20,10 +20,12 @@ import (
 const formsDir = "testdata/forms"
 
 // The events of the forms fixtures: IDs 1 to 28 less those of the records
-// some-not-events.jsonl rejects.
+// some-not-events.jsonl rejects. Two of its records are events whose
+// record holds no time: they are stored, without one.
 const (
-	formsEvents   = 24
-	formsRejected = 6 // per copy of some-not-events.jsonl
+	formsEvents   = 26
+	formsUntimed  = 2
+	formsRejected = 4 // per copy of some-not-events.jsonl
 	formsControl  = 2 // per copy of the two CloudWatch Logs fixtures
 )
 
@@ -71,7 +73,7 @@ func TestDecodeFormsFixtures(t *testing.T) {
 		"cwl-flow-logs.json": {rejected: 1, err: ErrNotCloudTrail}, "digest.json": {rejected: 1, err: ErrDigest},
 		"eventbridge.jsonl": {events: 2}, "flow-logs.log": {err: ErrNotJSON}, "lake-lines.jsonl": {events: 2},
 		"lookup-events-lines.jsonl": {events: 2}, "lookup-events.json": {events: 2}, "records.json": {events: 2},
-		"some-not-events.jsonl": {events: 2, rejected: formsRejected},
+		"some-not-events.jsonl": {events: 2 + formsUntimed, rejected: formsRejected},
 	}
 	seen := 0
 	for key, data := range tree {
@@ -141,8 +143,8 @@ func testLoadForms(t *testing.T, open func(t *testing.T) Source) {
 		t.Errorf("Load() = %+v; want %d new events, as many duplicates, 6 failed, 2 skipped, %d records rejected in 2 objects, %d control messages",
 			sum, formsEvents, 2*formsRejected, 2*formsControl)
 	}
-	if res, err := Check(t.Context(), db, 10); err != nil || res.Bad != 0 || res.Checked != formsEvents {
-		t.Errorf("Check() = %+v, %v; want %d events, all whole", res, err, formsEvents)
+	if res, err := Check(t.Context(), db, 10); err != nil || res.Bad != 0 || res.Checked != formsEvents || res.Untimed != formsUntimed {
+		t.Errorf("Check() = %+v, %v; want %d events, all whole, %d without the time their record lacks", res, err, formsEvents, formsUntimed)
 	}
 	if n := count(t, db, `SELECT count(DISTINCT event_id) FROM events WHERE event_id LIKE '00000000-0000-4000-8000-%'`); n != formsEvents {
 		t.Errorf("distinct fixture events = %d, want %d", n, formsEvents)
