@@ -80,7 +80,7 @@ func ParseWebIdentity(subject, provider string) (id WebIdentity, ok bool) {
 		}
 		return id, true
 	}
-	if m := gitHubSubjectRE.FindStringSubmatch(subject); m != nil && (provider == "" || strings.HasSuffix(provider, GitHubOIDCProvider)) {
+	if m := gitHubSubjectRE.FindStringSubmatch(subject); m != nil && (provider == "" || strings.Contains(provider, GitHubOIDCProvider)) {
 		return WebIdentity{Kind: KindGitHubActions, Actor: m[GitHubGroupRepo], Note: "GitHub Actions " + m[GitHubGroupContext]}, true
 	}
 	id = WebIdentity{Kind: KindWebIdentity, Actor: subject}
@@ -95,8 +95,12 @@ func ParseWebIdentity(subject, provider string) (id WebIdentity, ok bool) {
 // the whole is cut to STS's 64 characters.
 const PodIdentitySessionPrefix = "eks-"
 
-// uuidSuffixRE splits a name that ends in "-" and a UUID.
-var uuidSuffixRE = regexp.MustCompile(`^(.+)-[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$`)
+// PodSessionSuffixPattern matches the random suffix EKS Pod Identity
+// ends a session name with when the name is not cut short: "-" and a UUID.
+const PodSessionSuffixPattern = `-[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}`
+
+// uuidSuffixRE splits a name that ends in PodSessionSuffixPattern.
+var uuidSuffixRE = regexp.MustCompile(`^(.+)` + PodSessionSuffixPattern + `$`)
 
 // PodOfSession returns the pod name inside an EKS Pod Identity session
 // name of cluster: what lies between "eks-CLUSTER-" and the random suffix
