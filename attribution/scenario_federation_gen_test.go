@@ -60,8 +60,8 @@ func federationFiles() []fixtureFile {
 		ev{"clusterName": "ml-prod", "token": "HIDDEN_DUE_TO_SECURITY_REASONS"},
 		ev{"subject": ev{"namespace": "serving", "serviceAccount": "inference"}, "audience": "pods.eks.amazonaws.com",
 			"podIdentityAssociation": ev{"associationArn": "arn:aws:eks:us-east-1:111111111111:podidentityassociation/ml-prod/a-abcdefgh12345678", "associationId": "a-abcdefgh12345678"},
-			"assumedRoleUser": ev{"assumeRoleId": "AROAEXAMPLE:" + podSession, "arn": "arn:aws:sts::111111111111:assumed-role/eks-serving-role/" + podSession},
-			"credentials": ev{"accessKeyId": "ASIAPODID00000000001", "sessionToken": "HIDDEN", "secretAccessKey": "HIDDEN", "expiration": "May 1, 2024, 7:30:00 PM"}})
+			"assumedRoleUser":        ev{"assumeRoleId": "AROAEXAMPLE:" + podSession, "arn": "arn:aws:sts::111111111111:assumed-role/eks-serving-role/" + podSession},
+			"credentials":            ev{"accessKeyId": "ASIAPODID00000000001", "sessionToken": "HIDDEN", "secretAccessKey": "HIDDEN", "expiration": "May 1, 2024, 7:30:00 PM"}})
 	podAgent["userAgent"] = "aws-sdk-go-v2/1.24.0 os/linux lang/go#1.21 eks-pod-identity-agent"
 	podSTS := assumeRole("f-20-pods-eks-assume-role", "2024-05-01T13:30:00Z", "us-east-1", acctA,
 		ev{"type": "AWSService", "invokedBy": "pods.eks.amazonaws.com"}, podRole, podSession, "ASIAPODID00000000001", "May 1, 2024, 7:30:00 PM")
@@ -81,7 +81,7 @@ func federationFiles() []fixtureFile {
 			"roleArn": samlRole, "principalArn": "arn:aws:iam::111111111111:saml-provider/Okta"},
 		ev{"subjectType": "persistent", "issuer": "http://www.okta.com/exk1a2b3c4EXAMPLE", "subject": "erin@example.com",
 			"nameQualifier": "bdGOnTesti4+ExamplexL/jEvs=", "audience": "https://signin.aws.amazon.com/saml",
-			"credentials": ev{"accessKeyId": "ASIASAMLERIN00000001", "sessionToken": "HIDDEN", "expiration": "May 1, 2024, 2:40:00 PM"},
+			"credentials":     ev{"accessKeyId": "ASIASAMLERIN00000001", "sessionToken": "HIDDEN", "expiration": "May 1, 2024, 2:40:00 PM"},
 			"assumedRoleUser": ev{"assumedRoleId": "AROAEXAMPLE:erin", "arn": "arn:aws:sts::111111111111:assumed-role/SAMLDataScientist/erin"}})
 
 	fedA := []ev{
