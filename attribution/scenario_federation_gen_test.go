@@ -153,10 +153,10 @@ func federationFiles() []fixtureFile {
 	}
 	fedA = append(fedA, odd...)
 	fedB := []ev{
-		event("f-04-irsa-trainer-chained-in-b", "2024-05-01T13:12:00Z", "us-east-1", acctB, "s3.amazonaws.com", "ListObjectsV2", "54.90.10.20", irsaChained, ev{"bucketName": "lake"}, nil),
+		event("f-04-irsa-trainer-chained-in-b", "2024-05-01T13:12:00Z", "us-west-2", acctB, "s3.amazonaws.com", "ListObjectsV2", "54.90.10.20", irsaChained, ev{"bucketName": "lake"}, nil),
 	}
 	return []fixtureFile{
 		{account: acctA, region: "us-east-1", day: "2024/05/01", stamp: "20240501T1345Z_fed11111", events: fedA, org: true},
-		{account: acctB, region: "us-east-1", day: "2024/05/01", stamp: "20240501T1315Z_fed22222", events: fedB, org: true},
+		{account: acctB, region: "us-west-2", day: "2024/05/01", stamp: "20240501T1315Z_fed22222", events: fedB, org: true},
 	}
 }
