@@ -212,3 +212,45 @@ func TestAttributeSurvivesCorruptRecords(t *testing.T) {
 		})
 	}
 }
+
+// FuzzAttributeRecord loads one record, whatever it holds, and attributes
+// it: the run must succeed and leave every event loaded one attribution.
+// Seeded with federated and odd records of the scenario fixture.
+//
+//	go test -run '^$' -fuzz '^FuzzAttributeRecord$' -fuzztime 60s ./attribution
+func FuzzAttributeRecord(f *testing.F) {
+	for _, file := range federationFiles() {
+		for _, e := range file.events {
+			switch e["eventID"] {
+			case "f-01-irsa-trainer-assume", "f-21-pod-identity-agent", "f-47-wrong-json-types":
+				b, err := json.Marshal(e)
+				if err != nil {
+					f.Fatal(err)
+				}
+				f.Add(b)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, record []byte) {
+		if !json.Valid(record) {
+			t.Skip("not JSON: ingest's concern, not attribution's")
+		}
+		dir := t.TempDir()
+		body := append(append([]byte(`{"Records":[`), record...), ']', '}')
+		if err := os.WriteFile(filepath.Join(dir, "records.json"), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		db := openDB(t)
+		load(t, db, dir)
+		if _, err := attribution.Run(t.Context(), db, attribution.Options{Full: true}); err != nil {
+			t.Fatalf("Run: %v\nrecord: %s", err, record)
+		}
+		var events, rows int64
+		if err := db.SQL.QueryRowContext(t.Context(), `SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM attributions)`).Scan(&events, &rows); err != nil {
+			t.Fatal(err)
+		}
+		if rows != events {
+			t.Errorf("%d events, %d attributions\nrecord: %s", events, rows, record)
+		}
+	})
+}
