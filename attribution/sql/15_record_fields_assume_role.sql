@@ -12,7 +12,10 @@
 -- value), which name the pod too.
 INSERT INTO assume_role_fields BY NAME
 SELECT event_id,
-	ctj(rp)->>'$.roleArn' AS target_role_arn,
+	-- AssumeRoleForPodIdentity names the role only in the session ARN it
+	-- returns (without the role's path).
+	coalesce(ctj(rp)->>'$.roleArn', nullif(regexp_replace(ctj(re)->>'$.assumedRoleUser.arn',
+		'^arn:([^:]+):sts::([0-9]+):assumed-role/([^/]+)/.*$', 'arn:\1:iam::\2:role/\3'), ctj(re)->>'$.assumedRoleUser.arn')) AS target_role_arn,
 	coalesce(ctj(rp)->>'$.roleSessionName',
 		nullif(regexp_extract(ctj(re)->>'$.assumedRoleUser.arn', '[^/]+$'), '')) AS target_session,
 	ctj(re)->>'$.credentials.accessKeyId' AS issued_key,
