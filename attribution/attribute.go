@@ -90,10 +90,11 @@ var (
 	stepSummary          = newStep("90_summary.sql")
 )
 
-// prepareSteps build the small tables attribution joins events with: the
-// inventory, the roles notebooks run as, the addresses people used, the
+// prepareSteps build the small tables attribution joins events with (after
+// the macros that read federated sessions): the inventory, the roles notebooks run as, the addresses people used, the
 // AssumeRole events and the key links they make.
 var prepareSteps = []step{
+	newStep("17_federation_macros.sql"),
 	stepInventory,
 	newStep("30_prepare_inv.sql"),
 	newStep("31_prepare_hip.sql"),

@@ -442,7 +442,9 @@ func TestRecordFieldsKeptUpToDate(t *testing.T) {
 		t.Helper()
 		check(t, db, when, "notebook_events", `event_source = 'sagemaker.amazonaws.com'
 			AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance')`)
-		check(t, db, when, "assume_role_fields", `event_source = 'sts.amazonaws.com' AND event_name = 'AssumeRole'`)
+		check(t, db, when, "assume_role_fields", `((event_source = 'sts.amazonaws.com'
+			AND event_name IN ('AssumeRole', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML'))
+			OR (event_source = 'eks-auth.amazonaws.com' AND event_name = 'AssumeRoleForPodIdentity'))`)
 	}
 	db := openDB(t)
 	load(t, db, copyFixture(t, func(i int) bool { return i < 2 }))

@@ -1,6 +1,7 @@
 // Package attribution works out, for every CloudTrail event in the
 // database, who made the call: the SageMaker notebook instance, Studio user
-// profile, EC2 instance, Lambda function, ECS task, person or AWS service,
+// profile, EC2 instance, Lambda function, ECS task, Kubernetes service
+// account, GitHub Actions workflow, person or AWS service,
 // how ctattrib knows (method) and how sure it is (confidence).
 //
 // All notebook instances on one execution role call AWS as
@@ -23,10 +24,14 @@
 //	IAMUser               iam-user           user name                 iam-user          high
 //	Root                  root               account id                root              high
 //	AWSService            aws-service        invokedBy                 aws-service       high
+//	none, with invokedBy  aws-service        invokedBy                 aws-service       high
+//	  (AwsServiceEvent)
 //	FederatedUser         federated-user     federated-user name       federated-user    high
 //	IdentityCenterUser    sso-user           user name                 identity-center   high
 //	AWSAccount            aws-account        account id                aws-account       medium
-//	SAMLUser, WebIdentity saml-user, ...     user name                 federation        medium
+//	WebIdentityUser       as its key's link (see Keys): the token's subject
+//	                                                                   web-identity      high
+//	SAMLUser              saml-user          SAML subject (user name)  saml              high
 //	none / Unknown        unattributed       -                         none              low
 //
 // For AssumedRole identities, in order:
@@ -35,7 +40,10 @@
 //	                                          or a key chained from one), else source-identity
 //	                                          source-identity  high
 //	 2 key issued by an AssumeRole in the data, valid at the event's time (see Keys)
-//	                                          the key's actor   access-key-chain  the key's
+//	                                          the key's actor   access-key-chain, the key's
+//	                                                            or how the chain
+//	                                                            starts: web-identity,
+//	                                                            saml, pod-identity
 //	 3 session name = a notebook instance alive at the time, in the same account,
 //	   on its execution role                  notebook-instance session-name      high
 //	                                          (medium when the instance is in another region)
@@ -65,7 +73,24 @@
 //
 // # Keys
 //
-// An AssumeRole event that returned credentials links the new access key
+// The calls that issue a role's credentials are AssumeRole, its web
+// identity and SAML forms, and EKS Pod Identity's AssumeRoleForPodIdentity
+// (and the AssumeRole pods.eks.amazonaws.com makes for it). A federated
+// one links the key to whom its token names, with method and note:
+//
+//	call                         token                                 actor_kind                  actor             note                               method
+//	AssumeRoleWithWebIdentity    system:serviceaccount:NS:NAME (IRSA)  kubernetes-service-account  NS/NAME           EKS cluster OIDC id and region     web-identity
+//	AssumeRoleWithWebIdentity    repo:OWNER/REPO:CONTEXT, from GitHub  github-actions              OWNER/REPO        GitHub Actions CONTEXT (ref, env)  web-identity
+//	AssumeRoleWithWebIdentity    any other subject                     web-identity                the subject       OIDC provider                      web-identity
+//	AssumeRoleWithSAML           the SAML subject                      saml-user                   the subject       SAML issuer                        saml
+//	AssumeRoleForPodIdentity,    namespace, service account            kubernetes-service-account  NS/NAME           cluster and pod                    pod-identity
+//	  AssumeRole by pods.eks     (session tags)
+//
+// A role assumed with such a key is the same subject's, with the same
+// method and note, hop after hop and across accounts. EKS's AssumeRole
+// without the pod's tags links nothing (its AssumeRoleForPodIdentity may).
+//
+// Any other AssumeRole event that returned credentials links the new access key
 // to, in order: the notebook instance its roleSessionName names (on the
 // instance's role; medium when the role is unknown); the HyperPod node its
 // roleSessionName names when the role assumed itself; the EC2 instance,
@@ -101,6 +126,8 @@
 //	session-name          the notebook lifetime matched: its CreateNotebookInstance
 //	                      (for a lifetime whose start the trail lacks, its first
 //	                      Update or Delete), or inventory:api / inventory:csv
+//	web-identity, saml,   the federated call that issued the key, then every
+//	pod-identity          AssumeRole hop down to the key that made the call
 //	access-key-chain      the key's chain: for a notebook, the lifetime, then the
 //	                      default-session AssumeRole that named it, then every
 //	                      further AssumeRole hop down to the key that made the call,
@@ -110,6 +137,16 @@
 //	lambda-function-name, a call that does not show the compute itself (another
 //	ecs-task-id           service made it with the key): the key's own call that does
 //	any other             nothing: the answer rests on the call alone
+//
+// # Odd records
+//
+// No value of one record fails a run: an access key id of another length
+// or a redaction links nothing, a creation date or expiration that is no
+// time reads as unknown (a key then holds 12 hours), a missing
+// sessionIssuer leaves the role name the ARN gives, a request or response
+// of another JSON type (a string that is no JSON) reads as absent, and
+// each unattributed event says why. TestAttributeSurvivesCorruptRecords
+// and FuzzAttributeRecord hold this.
 //
 // Of the two copies an organisation trail records of a cross-account
 // AssumeRole, evidence names the one with the lower event ID.

@@ -112,7 +112,7 @@ func scoreFindings(t testing.TB, db *store.DB) []score {
 // session's behalf).
 func TestFindingsPrecisionRecall(t *testing.T) {
 	db := openDB(t)
-	generateWithMisuse(t, db, corpus.Config{Seed: 7, Events: 40_000, EventsPerFile: 40, DuplicateRate: -1})
+	generateWithMisuse(t, db, corpus.Config{Seed: 7, Events: 40_000, EventsPerFile: 40, DuplicateRate: -1, Federated: true})
 	for _, s := range scoreFindings(t, db) {
 		t.Log(s)
 		if s.eventPrecision < 0.95 || s.findingPrecision < 0.95 {

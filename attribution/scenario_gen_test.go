@@ -258,7 +258,7 @@ func scenarioFiles() []fixtureFile {
 func scenarioObjects(t *testing.T) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
-	for _, f := range scenarioFiles() {
+	for _, f := range append(scenarioFiles(), federationFiles()...) {
 		sort.Slice(f.events, func(i, j int) bool { return f.events[i]["eventTime"].(string) < f.events[j]["eventTime"].(string) })
 		body, err := json.MarshalIndent(map[string]any{"Records": f.events}, "", " ")
 		if err != nil {

@@ -23,6 +23,8 @@ var sqlFS embed.FS
 var sqlTemplates = template.Must(template.New("sql").
 	Funcs(template.FuncMap{
 		"pattern":             sqlPattern,
+		"group":               sqlGroup,
+		"literal":             sqlLiteral,
 		"isAssumeRole":        func() string { return isAssumeRole },
 		"isNotebookLifecycle": func() string { return isNotebookLifecycle },
 		// hyperPodActor extracts CLUSTER/INSTANCE-ID from a HyperPod node's
@@ -41,15 +43,18 @@ func mustTemplate(name string) *template.Template {
 
 // The events attribution reads as evidence for other events: notebook
 // lifecycle events (the inventory; stops and starts for the findings of
-// credentials used after a notebook ended) and AssumeRole calls (key
-// links).
+// credentials used after a notebook ended) and the calls that issue a
+// role's credentials (key links): AssumeRole, its web identity and SAML
+// forms, and EKS Pod Identity's AssumeRoleForPodIdentity.
 // Prune keeps them; the SQL files read them as {{ isNotebookLifecycle }}
 // and {{ isAssumeRole }}.
 const (
 	isNotebookLifecycle = `event_source = 'sagemaker.amazonaws.com'
 		AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance',
 			'StopNotebookInstance', 'StartNotebookInstance')`
-	isAssumeRole = `event_source = 'sts.amazonaws.com' AND event_name = 'AssumeRole'`
+	isAssumeRole = `((event_source = 'sts.amazonaws.com'
+			AND event_name IN ('AssumeRole', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML'))
+		OR (event_source = 'eks-auth.amazonaws.com' AND event_name = 'AssumeRoleForPodIdentity'))`
 )
 
 // sessionPatterns are the session-name patterns of session.go that the SQL
@@ -65,6 +70,29 @@ var sessionPatterns = map[string]string{
 	// Access-key ids; placeholders in redacted logs ("REDACTED",
 	// "SAMPLE_ACCESS_KEY") are not keys.
 	"accesskey": awsid.AccessKeyIDPattern,
+	// Web identity subjects and providers, Pod Identity session names.
+	"serviceaccount": awsid.ServiceAccountSubjectPattern,
+	"github":         awsid.GitHubSubjectPattern,
+	"eksoidc":        awsid.EKSOIDCProviderPattern,
+	"podsuffix":      awsid.PodSessionSuffixPattern,
+}
+
+// sqlGroups are the regexp_extract groups of sessionPatterns, by the name
+// {{ group "name" }} takes.
+var sqlGroups = map[string]int{
+	"serviceaccount_namespace": awsid.ServiceAccountGroupNamespace,
+	"serviceaccount_name":      awsid.ServiceAccountGroupName,
+	"github_repo":              awsid.GitHubGroupRepo,
+	"github_context":           awsid.GitHubGroupContext,
+	"eksoidc_region":           awsid.EKSOIDCGroupRegion,
+	"eksoidc_id":               awsid.EKSOIDCGroupID,
+}
+
+// sqlLiterals are the AWS names the SQL compares with, by the name
+// {{ literal "name" }} takes.
+var sqlLiterals = map[string]string{
+	"githubprovider": awsid.GitHubOIDCProvider,
+	"podprefix":      awsid.PodIdentitySessionPrefix,
 }
 
 // sqlPattern returns a session-name pattern as a SQL string literal.
@@ -87,6 +115,24 @@ func hyperPodActor(col string) (string, error) {
 	}
 	return fmt.Sprintf("regexp_extract(%[1]s, '^' || %[2]s || '$', %[3]d) || '/' || regexp_extract(%[1]s, '^' || %[2]s || '$', %[4]d)",
 		col, p, awsid.HyperPodGroupCluster, awsid.HyperPodGroupInstance), nil
+}
+
+// sqlGroup returns a group number of a pattern.
+func sqlGroup(name string) (int, error) {
+	g, ok := sqlGroups[name]
+	if !ok {
+		return 0, fmt.Errorf("no pattern group %q", name)
+	}
+	return g, nil
+}
+
+// sqlLiteral returns an AWS name as a SQL string literal.
+func sqlLiteral(name string) (string, error) {
+	v, ok := sqlLiterals[name]
+	if !ok {
+		return "", fmt.Errorf("no literal %q", name)
+	}
+	return fmt.Sprintf("'%s'", strings.ReplaceAll(v, "'", "''")), nil
 }
 
 // sqlData is what the templates read.

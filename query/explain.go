@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ctattrib/ctattrib/internal/awsid"
 	"github.com/ctattrib/ctattrib/store"
 )
 
@@ -90,6 +91,10 @@ type EvidenceEvent struct {
 
 	// AssumeRole: the role and session asked for and the key issued.
 	TargetRoleARN, TargetSession, IssuedKey, Expiration string
+	// Federated sessions: the web identity token's or SAML assertion's
+	// subject and its OIDC provider or SAML issuer; for EKS Pod Identity,
+	// the cluster, namespace, service account and pod.
+	Subject, Provider, Cluster, Namespace, ServiceAccount, Pod string
 
 	// Notebook lifecycle events: the instance and what the call set.
 	Notebook, NotebookRoleARN, NotebookLCC, NotebookInstanceType string
@@ -211,6 +216,8 @@ func explainEvidence(ctx context.Context, db *store.DB, ids []string, byID map[s
 			EC2RoleDelivery: s("ec2_role_delivery"),
 			TargetRoleARN:   s("target_role_arn"), TargetSession: s("target_session"),
 			IssuedKey: s("issued_key"), Expiration: s("expiration_text"),
+			Subject: s("subject"), Provider: s("provider"), Cluster: s("cluster"),
+			Namespace: s("namespace"), ServiceAccount: s("service_account"), Pod: s("pod"),
 			Notebook: s("notebook"), NotebookRoleARN: s("notebook_role_arn"), NotebookLCC: s("notebook_lcc"),
 			NotebookLCCRemoved: v["notebook_lcc_removed"] == true, NotebookInstanceType: s("notebook_instance_type"),
 		}
@@ -310,6 +317,8 @@ func Proves(e EvidenceEvent) string {
 		return "not in the database: pruned, or in logs not ingested"
 	case e.EventName == "AssumeRole":
 		return assumeRoleWords(e)
+	case e.EventName == "AssumeRoleWithWebIdentity" || e.EventName == "AssumeRoleWithSAML" || e.EventName == "AssumeRoleForPodIdentity":
+		return federatedWords(e)
 	case e.EventSource == "sagemaker.amazonaws.com" && strings.HasSuffix(e.EventName, "NotebookInstance"):
 		return notebookWords(e)
 	}
@@ -336,6 +345,49 @@ func assumeRoleWords(e EvidenceEvent) string {
 		fmt.Fprintf(&b, ", valid until %s", expirationText(e.Expiration))
 	}
 	return b.String()
+}
+
+// federatedWords: "AssumeRoleWithWebIdentity by system:serviceaccount:ml:trainer
+// via OIDC provider P issued K to session S on role R", and the like for
+// SAML and EKS Pod Identity.
+func federatedWords(e EvidenceEvent) string {
+	var b strings.Builder
+	b.WriteString(e.EventName)
+	switch e.EventName {
+	case "AssumeRoleWithWebIdentity":
+		fmt.Fprintf(&b, " by %s via OIDC provider %s", orUnknown(firstOf(e.Subject, e.UserName)), orUnknown(e.Provider))
+	case "AssumeRoleWithSAML":
+		fmt.Fprintf(&b, " by %s via SAML issuer %s", orUnknown(firstOf(e.Subject, e.UserName)), orUnknown(e.Provider))
+	default:
+		sa := "(unknown)"
+		if e.Namespace != "" || e.ServiceAccount != "" {
+			sa = orUnknown(e.Namespace) + "/" + orUnknown(e.ServiceAccount)
+		}
+		fmt.Fprintf(&b, " for service account %s in EKS cluster %s", sa, orUnknown(e.Cluster))
+		if pod := firstOf(e.Pod, podOfSession(e.TargetSession, e.Cluster)); pod != "" {
+			fmt.Fprintf(&b, ", pod %s", pod)
+		}
+		b.WriteString(", " + callerWords(e))
+	}
+	if e.ErrorCode != "" {
+		fmt.Fprintf(&b, " failed (%s)", e.ErrorCode)
+		return b.String()
+	}
+	if e.IssuedKey != "" {
+		fmt.Fprintf(&b, " issued %s to", e.IssuedKey)
+	} else {
+		b.WriteString(" (its response names no key) for")
+	}
+	fmt.Fprintf(&b, " session %s on role %s", orUnknown(e.TargetSession), orUnknown(e.TargetRoleARN))
+	if e.Expiration != "" {
+		fmt.Fprintf(&b, ", valid until %s", expirationText(e.Expiration))
+	}
+	return b.String()
+}
+
+func podOfSession(session, cluster string) string {
+	pod, _ := awsid.PodOfSession(session, cluster)
+	return pod
 }
 
 // expirationText writes an AssumeRole response's expiration in RFC 3339,

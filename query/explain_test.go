@@ -85,6 +85,35 @@ func TestProves(t *testing.T) {
 			want: "AssumeRole called with K (session x on role R) failed (AccessDenied)",
 		},
 		{
+			name: "IRSA web identity",
+			e: EvidenceEvent{EventID: "w1", Found: true, EventSource: "sts.amazonaws.com", EventName: "AssumeRoleWithWebIdentity",
+				IdentityType: "WebIdentityUser", UserName: "system:serviceaccount:ml:trainer",
+				Subject: "system:serviceaccount:ml:trainer", Provider: "arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
+				TargetRoleARN: "R", TargetSession: "botocore-session-1", IssuedKey: "ASIAPOD", Expiration: "Nov 1, 2026, 1:01:38 AM"},
+			want: "AssumeRoleWithWebIdentity by system:serviceaccount:ml:trainer via OIDC provider arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC" +
+				" issued ASIAPOD to session botocore-session-1 on role R, valid until 2026-11-01T01:01:38Z",
+		},
+		{
+			name: "SAML without subject in the response",
+			e: EvidenceEvent{EventID: "w2", Found: true, EventName: "AssumeRoleWithSAML", UserName: "erin@example.com",
+				Provider: "http://idp", TargetRoleARN: "R", TargetSession: "erin", IssuedKey: "ASIASAML"},
+			want: "AssumeRoleWithSAML by erin@example.com via SAML issuer http://idp issued ASIASAML to session erin on role R",
+		},
+		{
+			name: "EKS Pod Identity, pod from the session name",
+			e: EvidenceEvent{EventID: "w3", Found: true, EventSource: "eks-auth.amazonaws.com", EventName: "AssumeRoleForPodIdentity",
+				IdentityType: "AssumedRole", AccessKeyID: "ASIANODE", SessionName: "i-0123456789abcdef0", RoleARN: "N",
+				Cluster: "prod", Namespace: "serving", ServiceAccount: "inference",
+				TargetSession: "eks-prod-web-1-0a1b2c3d-4e5f-6789-abcd-ef0123456789", TargetRoleARN: "R", IssuedKey: "ASIAPODID"},
+			want: "AssumeRoleForPodIdentity for service account serving/inference in EKS cluster prod, pod web-1," +
+				" called with ASIANODE (session i-0123456789abcdef0 on role N) issued ASIAPODID to session eks-prod-web-1-0a1b2c3d-4e5f-6789-abcd-ef0123456789 on role R",
+		},
+		{
+			name: "web identity with nothing recorded",
+			e:    EvidenceEvent{EventID: "w4", Found: true, EventName: "AssumeRoleWithWebIdentity"},
+			want: "AssumeRoleWithWebIdentity by (unknown) via OIDC provider (unknown) (its response names no key) for session (unknown) on role (unknown)",
+		},
+		{
 			name: "CreateNotebookInstance and its lifetime",
 			e: EvidenceEvent{EventID: "g", Found: true, EventSource: "sagemaker.amazonaws.com", EventName: "CreateNotebookInstance",
 				Notebook: "nb-1", NotebookRoleARN: sm, NotebookLCC: "session-name", NotebookInstanceType: "ml.t3.medium",

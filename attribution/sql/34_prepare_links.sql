@@ -1,13 +1,15 @@
 -- The key links AssumeRole events make: the key issued, valid from the
 -- call to its expiration, and whose it is when the call alone says so (a
--- notebook-named session, compute an AWS service assumed a role for); and
+-- federated session's subject, a notebook-named session, compute an AWS
+-- service assumed a role for); and
 -- the caller's key, a notebook's default SageMaker key, when the session
 -- it asked for is named after a notebook instance on the same role (or a
 -- HyperPod node's, when it names the node's session).
 CREATE OR REPLACE TEMP TABLE links AS
 WITH l AS (
 	SELECT event_id AS link_event_id, event_time AS t, aws_region AS region, recipient_account_id,
-		f.target_role_arn, f.target_session, f.issued_key, f.expiration_text,
+		f.target_role_arn, f.target_session, f.issued_key, f.expiration_text, event_name,
+		f.subject, f.provider, f.cluster, f.namespace, f.service_account, f.pod,
 		identity_type AS caller_type, access_key_id AS caller_key, lower(role_name) AS caller_role,
 		coalesce(invoked_by, CASE WHEN identity_type = 'AWSService' THEN user_agent END) AS service,
 		session_created_at
@@ -17,7 +19,11 @@ WITH l AS (
 		nullif(split_part(target_role_arn, ':', 5), '') AS role_account,
 		lower(regexp_extract(target_role_arn, '[^/]+$')) AS target_role,
 		coalesce(try_strptime(expiration_text, '%b %d, %Y, %I:%M:%S %p')::TIMESTAMPTZ,
-			try_cast(expiration_text AS TIMESTAMPTZ)) AS expires_at
+			try_cast(expiration_text AS TIMESTAMPTZ),
+			-- EKS Pod Identity's response gives seconds since the epoch.
+			CASE WHEN regexp_full_match(expiration_text, '[0-9]{9,10}(\.[0-9]+)?')
+				THEN to_timestamp(expiration_text::DOUBLE) END) AS expires_at,
+		CASE WHEN event_name = 'AssumeRoleWithWebIdentity' THEN web_identity(subject, provider) END AS wi
 	FROM l
 ), nbm AS (
 	SELECT l2.link_event_id,
@@ -31,17 +37,44 @@ WITH l AS (
 		AND coalesce(l2.t, '-infinity'::TIMESTAMPTZ) >= i.live_from
 		AND coalesce(l2.t, '-infinity'::TIMESTAMPTZ) < i.live_until
 	GROUP BY l2.link_event_id
+), fed AS (
+	-- Whom a federated session is for: the web identity token's subject
+	-- (web_identity), the SAML subject, or the service account EKS Pod
+	-- Identity asked for (its AssumeRoleForPodIdentity, or the session tags
+	-- of the AssumeRole it makes).
+	SELECT *,
+		CASE WHEN event_name = 'AssumeRoleWithWebIdentity' THEN wi.kind
+			WHEN event_name = 'AssumeRoleWithSAML' AND subject <> '' THEN 'saml-user'
+			WHEN (event_name = 'AssumeRoleForPodIdentity' OR service = 'pods.eks.amazonaws.com')
+				AND namespace <> '' AND service_account <> '' THEN 'kubernetes-service-account' END AS fed_kind,
+		CASE WHEN event_name = 'AssumeRoleWithWebIdentity' THEN wi.actor
+			WHEN event_name = 'AssumeRoleWithSAML' THEN subject
+			ELSE namespace || '/' || service_account END AS fed_actor,
+		CASE WHEN event_name = 'AssumeRoleWithWebIdentity' THEN wi.note
+			WHEN event_name = 'AssumeRoleWithSAML' THEN 'SAML' || coalesce(', issuer ' || provider, '')
+			ELSE 'EKS Pod Identity' || coalesce(', cluster ' || cluster, '')
+				-- The pod's name is in the tags of EKS's AssumeRole, which
+				-- issues the key AssumeRoleForPodIdentity hands over; else
+				-- in the session name, maybe cut short.
+				|| coalesce(', pod ' || coalesce(pod, CASE WHEN issued_key IS NOT NULL THEN max(pod) OVER (PARTITION BY issued_key) END,
+					pod_of_session(target_session, cluster)), '') END AS fed_note,
+		CASE event_name WHEN 'AssumeRoleWithWebIdentity' THEN 'web-identity' WHEN 'AssumeRoleWithSAML' THEN 'saml'
+			ELSE 'pod-identity' END AS fed_method
+	FROM l2
 ), l3 AS (
-	SELECT l2.*, nbm.m,
-		coalesce(nbm.m.role_ok OR NOT nbm.m.role_known, false) AS is_notebook,
-		coalesce(l2.service LIKE 'sagemaker.%', false) AS skip,
+	SELECT fed.*, nbm.m,
+		fed_kind IS NULL AND coalesce(nbm.m.role_ok OR NOT nbm.m.role_known, false) AS is_notebook,
+		-- SageMaker's own deliveries of the default session name no
+		-- instance; EKS's AssumeRole without the pod's tags names no pod
+		-- (its AssumeRoleForPodIdentity may).
+		fed_kind IS NULL AND coalesce(service LIKE 'sagemaker.%' OR service = 'pods.eks.amazonaws.com', false) AS skip,
 		-- A HyperPod node naming its own session (ctattrib lifecycle
 		-- hyperpod): the cluster role assuming itself as
 		-- hyperpod.CLUSTER.INSTANCE-ID. Anyone else who picks such a name
 		-- stays the key's owner through the caller's attribution.
-		coalesce(l2.caller_type = 'AssumedRole' AND l2.caller_role = l2.target_role
-			AND regexp_full_match(l2.target_session, {{ pattern "hyperpod" }}), false) AS is_hyperpod
-	FROM l2 LEFT JOIN nbm USING (link_event_id)
+		fed_kind IS NULL AND coalesce(caller_type = 'AssumedRole' AND caller_role = target_role
+			AND regexp_full_match(target_session, {{ pattern "hyperpod" }}), false) AS is_hyperpod
+	FROM fed LEFT JOIN nbm USING (link_event_id)
 )
 SELECT link_event_id, t,
 	-- Placeholders in redacted logs ("REDACTED", "SAMPLE_ACCESS_KEY") are not keys.
@@ -52,14 +85,16 @@ SELECT link_event_id, t,
 	coalesce(session_created_at, t - INTERVAL 12 HOUR) - INTERVAL 1 MINUTE AS caller_from,
 	coalesce(session_created_at, t) + INTERVAL 12 HOUR AS caller_to,
 	skip,
-	CASE WHEN is_notebook THEN 'notebook-instance'
+	CASE WHEN fed_kind IS NOT NULL THEN fed_kind
+		WHEN is_notebook THEN 'notebook-instance'
 		WHEN skip THEN NULL
 		WHEN is_hyperpod THEN 'hyperpod-node'
 		WHEN service = 'ec2.amazonaws.com' AND regexp_full_match(target_session, {{ pattern "ec2" }}) THEN 'ec2-instance'
 		WHEN service = 'lambda.amazonaws.com' THEN 'lambda-function'
 		WHEN service = 'ecs-tasks.amazonaws.com' THEN 'ecs-task'
 		WHEN service IS NOT NULL THEN 'aws-service' END AS fix_kind,
-	CASE WHEN is_notebook THEN m.name
+	CASE WHEN fed_kind IS NOT NULL THEN fed_actor
+		WHEN is_notebook THEN m.name
 		WHEN is_hyperpod THEN {{ hyperPodActor "target_session" }}
 		WHEN service IN ('ec2.amazonaws.com', 'lambda.amazonaws.com', 'ecs-tasks.amazonaws.com') THEN target_session
 		ELSE service END AS fix_actor,
@@ -68,6 +103,8 @@ SELECT link_event_id, t,
 	CASE WHEN is_notebook THEN m.region ELSE region END AS fix_region,
 	-- A notebook-named session's chain starts at the notebook's lifetime.
 	CASE WHEN is_notebook THEN m.evidence END AS nb_evidence,
+	CASE WHEN fed_kind IS NOT NULL THEN fed_note END AS fix_note,
+	CASE WHEN fed_kind IS NOT NULL THEN fed_method END AS fix_method,
 	-- A caller key that is no access-key id (an odd length, a redaction)
 	-- links nothing: the key column above is NULL for it.
 	-- A HyperPod node's default key is the node's in the same way.

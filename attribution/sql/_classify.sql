@@ -9,7 +9,10 @@ WITH s AS (
 		-- The name a notebook lifetime may match, and when: an event
 		-- without a time falls in the lifetimes whose start is unknown.
 		CASE WHEN identity_type = 'AssumedRole' THEN session_name END AS assumed_session,
-		coalesce(event_time, '-infinity'::TIMESTAMPTZ) AS live_at
+		coalesce(event_time, '-infinity'::TIMESTAMPTZ) AS live_at,
+		-- A web identity session's own calls (AssumeRoleWithWebIdentity):
+		-- the subject is the user name, the provider is in the principal id.
+		CASE WHEN identity_type = 'WebIdentityUser' THEN web_identity(user_name, principal_id) END AS wi
 	FROM {{ .Subject }}
 ), j AS (
 	SELECT s.*,
@@ -20,7 +23,7 @@ WITH s AS (
 		k.access_key_id IS NOT NULL AND s.event_time < k.valid_to AS key_ok,
 		k.link_kind AS k_link, k.actor_kind AS k_kind, k.actor AS k_actor, k.confidence AS k_conf,
 		k.account_id AS k_account, k.region AS k_region, k.note AS k_note, k.evidence_event_id AS k_evidence,
-		k.evidence AS k_chain,
+		k.evidence AS k_chain, k.method AS k_method,
 		ir.names AS role_notebooks
 	FROM s
 	-- A name with one lifetime: at most one match, no grouping.
@@ -45,6 +48,8 @@ WITH s AS (
 ), r AS (
 	SELECT *,
 		CASE
+			-- AwsServiceEvent records name only the service.
+			WHEN coalesce(identity_type, '') = '' AND invoked_by IS NOT NULL THEN 'aws-service'
 			WHEN coalesce(identity_type, '') = '' THEN 'no-identity'
 			WHEN identity_type = 'IAMUser' THEN 'iam-user'
 			WHEN identity_type = 'Root' THEN 'root'
@@ -52,7 +57,8 @@ WITH s AS (
 			WHEN identity_type = 'AWSAccount' THEN 'aws-account'
 			WHEN identity_type = 'FederatedUser' THEN 'federated-user'
 			WHEN identity_type = 'IdentityCenterUser' THEN 'identity-center'
-			WHEN identity_type IN ('SAMLUser', 'WebIdentityUser') THEN 'federation'
+			WHEN identity_type = 'WebIdentityUser' AND coalesce(user_name, principal_id) IS NOT NULL THEN 'web-identity'
+			WHEN identity_type = 'SAMLUser' AND coalesce(user_name, principal_id) IS NOT NULL THEN 'saml'
 			WHEN identity_type <> 'AssumedRole' THEN 'unknown-type'
 			WHEN source_identity IS NOT NULL AND source_identity <> '' THEN 'source-identity'
 			WHEN coalesce(key_ok, false) AND k_link = 'issued' THEN 'key'
@@ -88,7 +94,8 @@ WITH s AS (
 			WHEN 'federated-user' THEN 'federated-user'
 			WHEN 'identity-center' THEN 'sso-user'
 			WHEN 'sso' THEN 'sso-user'
-			WHEN 'federation' THEN CASE identity_type WHEN 'SAMLUser' THEN 'saml-user' ELSE 'web-identity-user' END
+			WHEN 'web-identity' THEN coalesce(wi.kind, 'web-identity')
+			WHEN 'saml' THEN 'saml-user'
 			WHEN 'source-identity' THEN CASE WHEN session_name = 'SageMaker' OR role_name ILIKE '%sagemaker%'
 					OR (coalesce(key_ok, false) AND k_kind = 'studio-user-profile')
 				THEN 'studio-user-profile' ELSE 'source-identity' END
@@ -109,7 +116,8 @@ WITH s AS (
 			WHEN 'aws-account' THEN coalesce(identity_account_id, principal_id)
 			WHEN 'federated-user' THEN coalesce(nullif(regexp_extract(principal_arn, 'federated-user/(.+)$', 1), ''), user_name, principal_id)
 			WHEN 'identity-center' THEN coalesce(nullif(user_name, ''), principal_id)
-			WHEN 'federation' THEN coalesce(user_name, principal_id)
+			WHEN 'web-identity' THEN coalesce(wi.actor, principal_id)
+			WHEN 'saml' THEN coalesce(user_name, principal_id)
 			WHEN 'source-identity' THEN source_identity
 			WHEN 'key' THEN k_actor
 			WHEN 'session-name' THEN m.name
@@ -128,9 +136,12 @@ WITH s AS (
 			WHEN 'aws-account' THEN 'aws-account'
 			WHEN 'federated-user' THEN 'federated-user'
 			WHEN 'identity-center' THEN 'identity-center'
-			WHEN 'federation' THEN 'federation'
+			WHEN 'web-identity' THEN 'web-identity'
+			WHEN 'saml' THEN 'saml'
 			WHEN 'source-identity' THEN 'source-identity'
-			WHEN 'key' THEN 'access-key-chain'
+			-- A key's chain that starts with a federated session keeps its
+			-- method (web-identity, saml, pod-identity).
+			WHEN 'key' THEN coalesce(k_method, 'access-key-chain')
 			WHEN 'session-name' THEN 'session-name'
 			WHEN 'ec2' THEN 'ec2-instance-id'
 			WHEN 'hyperpod' THEN 'hyperpod-session-name'
@@ -145,7 +156,7 @@ WITH s AS (
 			WHEN 'session-name' THEN CASE WHEN m.role_ok AND m.same_region THEN 'high' ELSE 'medium' END
 			WHEN 'ec2' THEN CASE WHEN ec2_role_delivery IS NOT NULL THEN 'high' ELSE 'medium' END
 			WHEN 'aws-account' THEN 'medium'
-			WHEN 'federation' THEN 'medium'
+			WHEN 'web-identity' THEN CASE WHEN wi IS NULL THEN 'medium' ELSE 'high' END
 			WHEN 'lambda' THEN 'medium'
 			WHEN 'ecs' THEN 'medium'
 			WHEN 'email' THEN 'medium'
@@ -182,7 +193,9 @@ WITH s AS (
 		END AS reason,
 		-- Credentials used from an address a person also used are a finding
 		-- (findings_30_off_compute.sql), not a note.
-		CASE WHEN rule = 'key' THEN k_note END AS note,
+		CASE WHEN rule = 'key' THEN k_note -- The principal id holds the provider, but followed by
+			-- the audience: only an EKS issuer or GitHub's is read from it.
+			WHEN rule = 'web-identity' AND wi.kind <> 'web-identity' THEN wi.note END AS note,
 		CASE WHEN rule = 'key' THEN k_evidence
 			-- A call another service made with the session's key: the
 			-- session's own call that shows what it is.

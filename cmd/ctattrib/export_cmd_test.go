@@ -16,7 +16,7 @@ func TestExportCommand(t *testing.T) {
 	if code := executeDB(t, a, "export", dir); code != exitOK {
 		t.Fatalf("export exit = %d; stderr:\n%s", code, errb)
 	}
-	if got := out.String(); got != "exported 51 events to "+dir+"\n" {
+	if got := out.String(); got != "exported 73 events to "+dir+"\n" {
 		t.Errorf("export output = %q", got)
 	}
 

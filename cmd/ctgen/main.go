@@ -45,6 +45,7 @@ type options struct {
 	GovCloud      bool
 	Truth         bool
 	Misuse        bool
+	Federated     bool
 	Workers       int
 	Quiet         bool
 }
@@ -92,6 +93,7 @@ the kind of misuse a call is, or empty.`,
 	f.Float64Var(&opts.DupRate, "duplicate-rate", 0, "share of events delivered twice (default 0.001, negative for none)")
 	f.BoolVar(&opts.GovCloud, "govcloud", false, "add an aws-us-gov account (always on for the demo scenario)")
 	f.BoolVar(&opts.Truth, "truth", false, "write truth.csv next to the logs")
+	f.BoolVar(&opts.Federated, "federated", false, "add pods (IRSA, EKS Pod Identity), a GitHub Actions workflow, a SAML user and a pod's role in another account")
 	f.BoolVar(&opts.Misuse, "misuse", false, "inject stolen compute credentials used elsewhere, and decoys; truth.csv gains a finding column")
 	f.IntVar(&opts.Workers, "workers", 0, "files built at once (default GOMAXPROCS; output does not depend on it)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "do not print the summary")
@@ -114,6 +116,7 @@ func run(ctx context.Context, opts options, out io.Writer) error {
 		GovCloud:      opts.GovCloud || opts.Scenario == corpus.ScenarioDemo,
 		Workers:       opts.Workers,
 		Misuse:        opts.Misuse,
+		Federated:     opts.Federated,
 	}
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return err

@@ -73,6 +73,12 @@ type Config struct {
 	// finding column to the truth (see TruthHeaderMisuse). Without it the
 	// corpus is what it always was.
 	Misuse bool
+	// Federated adds callers that get their credentials through a
+	// federation call in the corpus: Kubernetes pods through IRSA and EKS
+	// Pod Identity, a GitHub Actions workflow, a SAML user, and a role in
+	// the second account a pod assumes (see webidentity.go). Without it
+	// the corpus is what it always was.
+	Federated bool
 }
 
 // DefaultStart is the start time used when Config.Start is zero.
@@ -240,6 +246,8 @@ func (w *world) schedule(s *stream, t0, t1 int64) []sched {
 			every(a.phase%studioPeriod, studioPeriod, w.start, w.end, func(k, t int64) {
 				out = append(out, sched{t: t, kind: schedStudioChain, actor: a, n: k})
 			})
+		default:
+			out = w.scheduleFederated(a, every, out)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b sched) int { return int(a.t - b.t) })

@@ -9,6 +9,7 @@ import (
 // ident is a CloudTrail userIdentity block.
 type ident struct {
 	typ, principalID, arn, accountID, keyID, userName string
+	identityProvider                                  string // SAML and web identity users
 
 	session                                     bool // write sessionContext
 	issuerType, issuerID, issuerARN, issuerName string
@@ -131,6 +132,9 @@ func (g *gen) active(a *actor, t int64) bool {
 	case kindStudioChain:
 		k := floorDiv(t-1-a.phase%studioPeriod, studioPeriod)
 		return a.phase%studioPeriod+k*studioPeriod >= g.w.start
+	}
+	if isFederated(a.kind) {
+		return g.fedActive(a, t)
 	}
 	return true
 }
@@ -294,6 +298,8 @@ func (g *gen) identify(a *actor) {
 	case kindCollision:
 		g.assumedRole(a.role, a.name, g.key(a, tagCollision, 0, floorDiv(t, 3600)), t-t%3600)
 		e.kind, e.actor = KindUnattributed, e.id.arn
+	default:
+		g.identifyFederated(a)
 	}
 }
 
@@ -308,7 +314,7 @@ func (g *gen) random(a *actor) {
 			return
 		}
 	}
-	mix := mixes[a.kind]
+	mix := mixFor(a.kind)
 	x := r.IntN(mix.total)
 	for i, c := range mix.cum {
 		if x < c {
@@ -424,6 +430,8 @@ func (g *gen) scheduled(sc *sched) {
 		e.kind, e.actor = KindStudioProfile, a.chain
 	case schedMisuse:
 		g.misuse(sc)
+	case schedFedIssue, schedPodSTS, schedChainIssue:
+		g.federatedScheduled(sc)
 	default:
 		g.inventory(sc)
 	}

@@ -79,6 +79,9 @@ type actor struct {
 	// its VPC endpoint from a private address, in another subnet from
 	// subnetAt on (Config.Misuse decoys).
 	subnetAt int64
+	// src is the actor whose credentials a kindFedChain session was
+	// assumed with.
+	src *actor
 }
 
 // stream is one account and region: the unit CloudTrail writes files for.
@@ -171,6 +174,9 @@ func buildWorld(cfg Config) (*world, error) {
 		w.demoActors()
 	case ScenarioBench:
 		w.benchActors(r)
+	}
+	if cfg.Federated {
+		w.federatedActors()
 	}
 	if cfg.Misuse {
 		w.injectMisuse()

@@ -28,6 +28,9 @@ func (g *gen) appendEvent(b []byte) []byte {
 	if id.userName != "" {
 		w.kstr("userName", id.userName)
 	}
+	if id.identityProvider != "" {
+		w.kstr("identityProvider", id.identityProvider)
+	}
 	if id.session {
 		w.kobj("sessionContext")
 		if id.issuerARN != "" {
