@@ -161,6 +161,7 @@ why when it cannot.`,
 		newLifecycleCmd(a),
 		newExportCmd(a),
 		newExplainCmd(a),
+		newReportCmd(a),
 	)
 	return root
 }
