@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -82,6 +83,10 @@ func runReport(ctx context.Context, a *app, opts reportOptions) error {
 	}
 	defer out.abort()
 	if err := report.Write(out, r); err != nil {
+		return err
+	}
+	// A report is made to be shared, unlike the temporary file's 0600.
+	if err := os.Chmod(out.Name(), 0o644); err != nil {
 		return err
 	}
 	if err := out.commit(); err != nil {
