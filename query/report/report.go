@@ -85,8 +85,10 @@ type Report struct {
 	// last.
 	Series   []string
 	Timeline []Stack // assumed-role calls per bucket
-	Accounts []Stack // assumed-role calls per account
-	Roles    []Role
+	Accounts []Stack // assumed-role calls per account, most first
+	// AccountsMore is how many accounts the report leaves out.
+	AccountsMore int
+	Roles        []Role
 	// RolesMore is how many roles the report leaves out.
 	RolesMore    int
 	Instances    []Compute
@@ -454,6 +456,11 @@ func (b *builder) accounts() error {
 	}
 	for _, a := range order {
 		b.r.Accounts = append(b.r.Accounts, Stack{Key: a, Counts: b.r.group(byAccount[a])})
+	}
+	slices.SortStableFunc(b.r.Accounts, func(x, y Stack) int { return cmp.Compare(y.Total(), x.Total()) })
+	if len(b.r.Accounts) > b.p.Top {
+		b.r.AccountsMore = len(b.r.Accounts) - b.p.Top
+		b.r.Accounts = b.r.Accounts[:b.p.Top]
 	}
 	return nil
 }

@@ -193,7 +193,7 @@ func TestReportFigures(t *testing.T) {
 		"accounts": sqlFigures(t, db, "accounts", `SELECT e.recipient_account_id, `+seriesCase(r.Series, method)+`, count(*)
 			FROM events e JOIN attributions a USING (event_id)
 			WHERE e.identity_type = 'AssumedRole' GROUP BY ALL`),
-		"roles": sqlFigures(t, db, "roles", `SELECT e.role_arn, CASE WHEN a.actor_kind = 'unattributed' THEN 'unattributed' ELSE 'attributed' END, count(*)
+		"roles": sqlFigures(t, db, "roles", `SELECT coalesce(e.recipient_account_id, '') || '|' || coalesce(e.role_arn, ''), CASE WHEN a.actor_kind = 'unattributed' THEN 'unattributed' ELSE 'attributed' END, count(*)
 			FROM events e JOIN attributions a USING (event_id)
 			WHERE e.identity_type = 'AssumedRole' GROUP BY ALL`),
 		"methods": sqlFigures(t, db, "methods", `SELECT 'all events', CASE WHEN a.event_id IS NULL THEN 'not attributed yet' ELSE `+seriesCase(r.MethodSeries, method)+` END, count(*)
@@ -220,7 +220,7 @@ func TestReportFigures(t *testing.T) {
 		strips[figure{f.chart, k + "|" + keys[b], f.series}] = n
 	}
 	want["strip"] = strips
-	if r.RolesMore == 0 && len(r.Others) < DefaultTop {
+	if r.RolesMore == 0 && r.AccountsMore == 0 && len(r.Others) < DefaultTop {
 		for chart, w := range want {
 			if diff := cmp.Diff(w, got[chart]); diff != "" {
 				t.Errorf("%s chart (-sql +drawn):\n%s", chart, diff)
@@ -402,5 +402,36 @@ func TestPct(t *testing.T) {
 		if got := pct(tt.a, tt.b); got != tt.want {
 			t.Errorf("pct(%d, %d) = %q, want %q", tt.a, tt.b, got, tt.want)
 		}
+	}
+}
+
+// TestReportSamples reports the public CloudTrail samples beside the
+// project (../shared/cloudtrail-samples): twelve years of odd, real
+// records from dozens of accounts. The report is built, lists the top
+// accounts only, and its timeline adds up to the assumed-role calls.
+func TestReportSamples(t *testing.T) {
+	dir := filepath.Join("..", "shared", "cloudtrail-samples")
+	if _, err := os.Stat(filepath.Join("..", "..", dir)); err != nil && os.Getenv("CI") != "" {
+		t.Fatalf("shared samples missing in CI: %v", err)
+	}
+	db := attributedDB(t, dir)
+	r, html := build(t, db, Params{Top: 10})
+	var calls, accounts int64
+	if err := db.SQL.QueryRow(`SELECT count(*) FILTER (WHERE identity_type = 'AssumedRole' AND event_time IS NOT NULL),
+		count(DISTINCT recipient_account_id) FILTER (WHERE identity_type = 'AssumedRole') FROM events`).Scan(&calls, &accounts); err != nil {
+		t.Fatal(err)
+	}
+	var drawn int64
+	for _, n := range figures(t, html)["timeline"] {
+		drawn += n
+	}
+	if drawn != calls {
+		t.Errorf("timeline draws %d calls, SQL counts %d assumed-role calls", drawn, calls)
+	}
+	if len(r.Accounts) != 10 || int64(len(r.Accounts)+r.AccountsMore) < accounts {
+		t.Errorf("%d accounts drawn and %d left out, of %d", len(r.Accounts), r.AccountsMore, accounts)
+	}
+	if len(r.Findings) == 0 || !bytes.Contains(html, []byte(`<section id="findings">`)) {
+		t.Error("the samples' credential theft is not in the report")
 	}
 }

@@ -141,7 +141,7 @@ func bars(chart string, stacks []Stack, series []string, label func(string) stri
 		y := float64(i) * row
 		total := s.Total()
 		fmt.Fprintf(&b, `<text class="label" x="%.1f" y="%.1f" text-anchor="end">%s<title>%s</title></text>`,
-			left-6, y+15, esc(shorten(label(s.Key), 34)), esc(s.Key))
+			left-6, y+15, esc(shorten(label(s.Key), 34)), esc(strings.Replace(s.Key, "|", ": ", 1)))
 		x := left
 		for j, name := range series {
 			v := s.Counts[name]

@@ -135,24 +135,24 @@ func (v view) AccountChart() template.HTML {
 func (v view) RoleChart() template.HTML {
 	stacks := make([]Stack, 0, len(v.Roles))
 	for _, r := range v.Roles {
-		stacks = append(stacks, Stack{Key: r.ARN, Counts: map[string]int64{"attributed": r.Attributed, Unattributed: r.Calls - r.Attributed}})
+		stacks = append(stacks, Stack{Key: r.Account + "|" + r.ARN, Counts: map[string]int64{"attributed": r.Attributed, Unattributed: r.Calls - r.Attributed}})
 	}
 	return bars("roles", stacks, []string{"attributed", Unattributed}, v.roleName)
 }
 
-// roleName labels a role by its name, and its account when roles of
-// several accounts share the name (ReadOnlyAuditRole in each).
-func (v view) roleName(arn string) string {
+// roleName labels a role chart's key, ACCOUNT|ARN, by the role's name,
+// and its account when roles of several accounts share the name
+// (ReadOnlyAuditRole in each).
+func (v view) roleName(key string) string {
+	account, arn, _ := strings.Cut(key, "|")
 	name, n := roleLabel(arn), 0
 	for _, r := range v.Roles {
 		if roleLabel(r.ARN) == name {
 			n++
 		}
 	}
-	if n > 1 {
-		if parts := strings.Split(arn, ":"); len(parts) > 4 {
-			return name + " (" + parts[4] + ")"
-		}
+	if n > 1 && account != "" {
+		return name + " (" + account + ")"
 	}
 	return name
 }
@@ -221,6 +221,9 @@ func (v view) LifecycleClass(status string) string {
 
 // roleLabel is a role ARN's last part, the name people know it by.
 func roleLabel(arn string) string {
+	if arn == "" {
+		return "(no role in the record)"
+	}
 	if i := strings.LastIndex(arn, "/"); i >= 0 {
 		return arn[i+1:]
 	}
