@@ -73,6 +73,7 @@ func runReport(ctx context.Context, a *app, opts reportOptions) error {
 	r, err := report.Build(ctx, db, report.Params{
 		Filter: query.Filter{Since: since, Until: until, Account: opts.Account, Region: opts.Region},
 		Top:    opts.Top,
+		Log:    a.Log,
 	})
 	if err != nil {
 		return err

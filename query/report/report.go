@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"text/template"
@@ -52,6 +53,8 @@ type Params struct {
 	query.Filter
 	// Top caps the rows of each list; 0 means DefaultTop.
 	Top int
+	// Log gets each step's time at debug level; nil logs nothing.
+	Log *slog.Logger
 }
 
 // Unattributed is the method name the report gives unattributed calls,
@@ -207,15 +210,24 @@ func Build(ctx context.Context, db *store.DB, p Params) (*Report, error) {
 	if p.Top <= 0 {
 		p.Top = DefaultTop
 	}
+	if p.Log == nil {
+		p.Log = slog.New(slog.DiscardHandler)
+	}
 	r := &Report{Filter: p.Filter}
 	b := builder{ctx: ctx, db: db, p: p, r: r}
-	for _, step := range []func() error{
-		b.headline, b.methods, b.timeline, b.accounts, b.roles,
-		b.instances, b.strips, b.findings, b.denials, b.unattributed,
+	for _, step := range []struct {
+		name string
+		run  func() error
+	}{
+		{"headline", b.headline}, {"methods", b.methods}, {"timeline", b.timeline}, {"accounts", b.accounts},
+		{"roles", b.roles}, {"instances", b.instances}, {"strips", b.strips}, {"findings", b.findings},
+		{"denials", b.denials}, {"unattributed", b.unattributed},
 	} {
-		if err := step(); err != nil {
+		start := time.Now()
+		if err := step.run(); err != nil {
 			return nil, err
 		}
+		p.Log.Debug("Report step done", "step", step.name, "elapsed", time.Since(start))
 	}
 	return r, nil
 }
