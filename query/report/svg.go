@@ -190,15 +190,15 @@ func strip(c Compute, keys []string) template.HTML {
 		x := float64(i) * bar
 		h := float64(p.Calls) * scale
 		fmt.Fprintf(&b, `<rect class="c-calls" x="%.2f" y="%.2f" width="%.2f" height="%.2f" data-chart="strip" data-key="%s|%s" data-series="calls" data-n="%d"><title>%s: %s</title></rect>`,
-			x, height-h, max(bar-0.5, 0.3), h, key, keys[i], p.Calls, esc(keys[i]), plural(p.Calls, "call"))
+			x, height-h, max(bar-0.5, 0.3), h, key, esc(keys[i]), p.Calls, esc(keys[i]), plural(p.Calls, "call"))
 		if p.Errors > 0 {
 			he := float64(p.Errors) * scale
 			fmt.Fprintf(&b, `<rect class="c-errors" x="%.2f" y="%.2f" width="%.2f" height="%.2f" data-chart="strip" data-key="%s|%s" data-series="errors" data-n="%d"><title>%s: %s</title></rect>`,
-				x, height-he, max(bar-0.5, 0.3), he, key, keys[i], p.Errors, esc(keys[i]), plural(p.Errors, "error"))
+				x, height-he, max(bar-0.5, 0.3), he, key, esc(keys[i]), p.Errors, esc(keys[i]), plural(p.Errors, "error"))
 		}
 		if p.Denied > 0 {
 			fmt.Fprintf(&b, `<path class="c-denied" d="M%.2f 0h%.2fl%.2f %.1fz" data-chart="strip" data-key="%s|%s" data-series="denied" data-n="%d"><title>%s: %s</title></path>`,
-				x, max(bar-0.5, 3), -max(bar-0.5, 3)/2, mark, key, keys[i], p.Denied, esc(keys[i]), plural(p.Denied, "denial"))
+				x, max(bar-0.5, 3), -max(bar-0.5, 3)/2, mark, key, esc(keys[i]), p.Denied, esc(keys[i]), plural(p.Denied, "denial"))
 		}
 	}
 	b.WriteString(`</svg>`)
