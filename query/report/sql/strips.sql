@@ -1,8 +1,8 @@
 -- strips: the calls, errors, denials and findings of each compute per
--- bucket of $width seconds, for the $top computes of each group (notebook instances; other
--- compute) with the most calls in the window. Ties go to the first in
--- account, region and name order, so the answer does not depend on row
--- order.
+-- bucket of $width seconds, for the $top computes of each group (notebook
+-- instances; other compute) with the most calls in the window. Ties go to
+-- the first in account, region and name order, so the answer does not
+-- depend on row order.
 WITH per AS (
 	SELECT a.actor_kind AS kind, coalesce(a.account_id, '') AS account_id,
 		coalesce(a.region, '') AS region, a.actor,
