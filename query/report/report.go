@@ -41,12 +41,13 @@ var (
 	accountsSQL     = mustTemplate("accounts.sql")
 	stripsSQL       = mustTemplate("strips.sql")
 	unattributedSQL = mustTemplate("unattributed.sql")
+	roleTimelineSQL = mustTemplate("role_timeline.sql")
 )
 
 // DefaultTop is how many notebook instances, other computes, roles and
 // denials a report lists when Params.Top is 0: enough to act on, few
 // enough that the file stays small whatever the database holds.
-const DefaultTop = 40
+const DefaultTop = 25
 
 // Params are the parameters of Build.
 type Params struct {
@@ -75,8 +76,14 @@ type Report struct {
 	Width time.Duration
 	// Buckets are the starts of every bucket from the first event's to
 	// the last's, empty ones included.
-	Buckets  []time.Time
-	Headline Headline
+	Buckets []time.Time
+	// StripUnit, StripWidth and StripBuckets are the same for the small
+	// per-compute, per-role and per-account strips, which have fewer
+	// buckets: there are many of them, and the file must stay small.
+	StripUnit    string
+	StripWidth   time.Duration
+	StripBuckets []time.Time
+	Headline     Headline
 	// Methods are all events by method, unattributed and pending
 	// included, most first.
 	Methods []Count
@@ -89,6 +96,9 @@ type Report struct {
 	Series   []string
 	Timeline []Stack // assumed-role calls per bucket
 	Accounts []Stack // assumed-role calls per account, most first
+	// AccountShares are each account's calls per bucket, in the order
+	// of Accounts.
+	AccountShares [][]Share
 	// AccountsMore is how many accounts the report leaves out.
 	AccountsMore int
 	Roles        []Role
@@ -152,13 +162,20 @@ type Role struct {
 	// lifecycle config, and Top the most common reason calls stay
 	// unattributed.
 	InstancesWithoutConfig, Top string
+	// Shares are the role's calls per bucket of Report.StripBuckets.
+	Shares []Share
+}
+
+// Share is the assumed-role calls of a bucket and how many are attributed.
+type Share struct {
+	Calls, Attributed int64
 }
 
 // Compute is a notebook instance or other compute and its calls.
 type Compute struct {
 	Kind, Account, Region, Name     string
 	Calls, Errors, Denied, Findings int64
-	// Strip is the compute's calls per bucket of Report.Buckets.
+	// Strip is the compute's calls per bucket of Report.StripBuckets.
 	Strip []Point
 	// Lifecycle says whether a notebook's lifecycle config is in effect,
 	// and Finding what is wrong with it (query.Instances's finding).
@@ -220,7 +237,7 @@ func Build(ctx context.Context, db *store.DB, p Params) (*Report, error) {
 		run  func() error
 	}{
 		{"headline", b.headline}, {"methods", b.methods}, {"timeline", b.timeline}, {"accounts", b.accounts},
-		{"roles", b.roles}, {"instances", b.instances}, {"strips", b.strips}, {"findings", b.findings},
+		{"roles", b.roles}, {"role timeline", b.roleTimeline}, {"instances", b.instances}, {"strips", b.strips}, {"findings", b.findings},
 		{"denials", b.denials}, {"unattributed", b.unattributed},
 	} {
 		start := time.Now()
@@ -240,8 +257,10 @@ type builder struct {
 	r   *Report
 }
 
-// widthArg binds $width, the bucket width in seconds.
-func (b *builder) widthArg() any { return sql.Named("width", int64(b.r.Width/time.Second)) }
+// widthArg binds $width, the timeline's bucket width in seconds, and
+// stripWidthArg the strips'.
+func (b *builder) widthArg() any      { return sql.Named("width", int64(b.r.Width/time.Second)) }
+func (b *builder) stripWidthArg() any { return sql.Named("width", int64(b.r.StripWidth/time.Second)) }
 
 // data is what the report's SQL renders from.
 type data struct {
@@ -284,7 +303,8 @@ func (b *builder) headline() error {
 	if err != nil {
 		return err
 	}
-	b.r.Width, b.r.Unit, b.r.Buckets = buckets(h.First, h.Last, h.Events > 0)
+	b.r.Width, b.r.Unit, b.r.Buckets = buckets(h.First, h.Last, h.Events > 0, maxBuckets)
+	b.r.StripWidth, b.r.StripUnit, b.r.StripBuckets = buckets(h.First, h.Last, h.Events > 0, maxStripBuckets)
 	return nil
 }
 
@@ -301,19 +321,22 @@ var widths = []struct {
 	// from 1 January of year 1, 21 days apart modulo 28.
 }
 
-// maxBuckets is how many buckets a chart has at most, unless the span is
-// longer than maxBuckets weeks.
-const maxBuckets = 168
+// maxBuckets is how many buckets the timeline has at most, and
+// maxStripBuckets a strip, unless the span is longer than that many weeks.
+const (
+	maxBuckets      = 168
+	maxStripBuckets = 36
+)
 
 // buckets chooses the narrowest bucket width that splits the span into at
-// most maxBuckets, and lists the buckets from the first event's to the
+// most most buckets, and lists the buckets from the first event's to the
 // last's. Buckets start at multiples of their width since midnight UTC of
 // a Monday, in Go's Truncate (counted from Monday 1 January of year 1) as
 // in DuckDB's time_bucket (from Monday 3 January 2000).
-func buckets(first, last time.Time, some bool) (time.Duration, string, []time.Time) {
+func buckets(first, last time.Time, some bool, most int) (time.Duration, string, []time.Time) {
 	w := widths[len(widths)-1]
 	for _, c := range widths {
-		if last.Sub(first) < time.Duration(maxBuckets)*c.d {
+		if last.Sub(first) < time.Duration(most)*c.d {
 			w = c
 			break
 		}
@@ -551,6 +574,48 @@ func (b *builder) roles() error {
 	return nil
 }
 
+// roleTimeline fills the roles' and accounts' calls per bucket.
+func (b *builder) roleTimeline() error {
+	index := map[string]int{}
+	for i, t := range b.r.StripBuckets {
+		index[bucketKey(t)] = i
+	}
+	roles := map[string][]Share{}
+	accounts := map[string][]Share{}
+	add := func(m map[string][]Share, k string, i int, calls, attributed int64) {
+		if m[k] == nil {
+			m[k] = make([]Share, len(b.r.StripBuckets))
+		}
+		m[k][i].Calls += calls
+		m[k][i].Attributed += attributed
+	}
+	err := b.query(roleTimelineSQL, []any{b.stripWidthArg()}, func(rs *sql.Rows) error {
+		var account, role string
+		var t time.Time
+		var calls, attributed int64
+		if err := rs.Scan(&account, &role, &t, &calls, &attributed); err != nil {
+			return err
+		}
+		i, ok := index[bucketKey(t)]
+		if !ok {
+			return nil
+		}
+		add(roles, account+"|"+role, i, calls, attributed)
+		add(accounts, cmp.Or(account, "(none)"), i, calls, attributed)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, r := range b.r.Roles {
+		b.r.Roles[i].Shares = roles[r.Account+"|"+r.ARN]
+	}
+	for _, a := range b.r.Accounts {
+		b.r.AccountShares = append(b.r.AccountShares, accounts[a.Key])
+	}
+	return nil
+}
+
 func (b *builder) instances() error {
 	rows, err := query.Instances(b.ctx, b.db, query.InstancesParams{Filter: b.p.Filter})
 	h := &b.r.Headline
@@ -615,14 +680,14 @@ func attention(c Compute) int {
 
 func (b *builder) strips() error {
 	index := map[string]int{}
-	for i, t := range b.r.Buckets {
+	for i, t := range b.r.StripBuckets {
 		index[bucketKey(t)] = i
 	}
 	type id struct{ kind, account, region, name string }
 	strips := map[id][]Point{}
 	others := map[id]*Compute{}
 	var order []id
-	err := b.query(stripsSQL, []any{b.widthArg(), sql.Named("top", b.p.Top)}, func(rs *sql.Rows) error {
+	err := b.query(stripsSQL, []any{b.stripWidthArg(), sql.Named("top", b.p.Top)}, func(rs *sql.Rows) error {
 		var k id
 		var t time.Time
 		var pt Point
@@ -635,7 +700,7 @@ func (b *builder) strips() error {
 			return nil
 		}
 		if strips[k] == nil {
-			strips[k] = make([]Point, len(b.r.Buckets))
+			strips[k] = make([]Point, len(b.r.StripBuckets))
 		}
 		strips[k][i] = pt
 		if k.kind != "notebook-instance" {
@@ -658,7 +723,7 @@ func (b *builder) strips() error {
 	for i, c := range b.r.Instances {
 		s := strips[id{c.Kind, c.Account, c.Region, c.Name}]
 		if s == nil {
-			s = make([]Point, len(b.r.Buckets))
+			s = make([]Point, len(b.r.StripBuckets))
 		}
 		b.r.Instances[i].Strip = s
 	}

@@ -108,11 +108,27 @@ type figure struct{ chart, key, series string }
 
 var shapeAttrs = regexp.MustCompile(`data-chart="([^"]*)" data-key="([^"]*)" data-series="([^"]*)" data-n="(\d+)"`)
 
-// figures reads every drawn shape's figure back from the HTML.
+// stripAttrs match a strip, whose chart and key are on the svg element,
+// and its shapes, which name their bucket.
+var (
+	stripSVG   = regexp.MustCompile(`(?s)<svg class="strip"[^>]*data-chart="([^"]*)" data-key="([^"]*)">(.*?)</svg>`)
+	stripAttrs = regexp.MustCompile(`data-b="([^"]*)" data-series="([^"]*)" data-n="(\d+)"`)
+)
+
+// figures reads every drawn shape's figure back from the HTML; a strip's
+// shapes are keyed KEY|BUCKET.
 func figures(t *testing.T, html []byte) map[string]map[figure]int64 {
 	t.Helper()
+	var shapes [][][]byte
+	shapes = append(shapes, shapeAttrs.FindAllSubmatch(html, -1)...)
+	for _, svg := range stripSVG.FindAllSubmatch(html, -1) {
+		for _, m := range stripAttrs.FindAllSubmatch(svg[3], -1) {
+			key := append(append(append([]byte{}, svg[2]...), '|'), m[1]...)
+			shapes = append(shapes, [][]byte{nil, svg[1], key, m[2], m[3]})
+		}
+	}
 	out := map[string]map[figure]int64{}
-	for _, m := range shapeAttrs.FindAllSubmatch(html, -1) {
+	for _, m := range shapes {
 		n, err := strconv.ParseInt(string(m[4]), 10, 64)
 		if err != nil {
 			t.Fatal(err)
@@ -183,6 +199,7 @@ func TestReportFigures(t *testing.T) {
 	db, r, html := demoReport(t)
 	got := figures(t, html)
 	width := sql.Named("width", int64(r.Width/time.Second))
+	stripWidth := sql.Named("width", int64(r.StripWidth/time.Second))
 	method := "CASE WHEN a.actor_kind = 'unattributed' THEN 'unattributed' ELSE a.method END"
 	bucket := "strftime(to_timestamp(epoch(e.event_time)::BIGINT // $width * $width) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')"
 	denied := "e.error_code IN ('AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation')"
@@ -207,19 +224,29 @@ func TestReportFigures(t *testing.T) {
 				WHERE a.actor_kind IN ('notebook-instance', 'studio-user-profile', 'ec2-instance', 'lambda-function', 'ecs-task')
 				GROUP BY ALL
 			) a
-			CROSS JOIN LATERAL (VALUES ('calls', calls), ('errors', errors), ('denied', denied)) v(s, n)`, width),
+			CROSS JOIN LATERAL (VALUES ('calls', calls), ('errors', errors), ('denied', denied)) v(s, n)`, stripWidth),
+		"role-share": sqlFigures(t, db, "role-share", `SELECT coalesce(e.recipient_account_id, '') || '|' || coalesce(e.role_arn, '') || '|' || `+bucket+`,
+				CASE WHEN a.actor_kind = 'unattributed' THEN 'unattributed' ELSE 'attributed' END, count(*)
+			FROM events e JOIN attributions a USING (event_id)
+			WHERE e.identity_type = 'AssumedRole' GROUP BY ALL`, stripWidth),
+		"account-share": sqlFigures(t, db, "account-share", `SELECT e.recipient_account_id || '|' || `+bucket+`,
+				CASE WHEN a.actor_kind = 'unattributed' THEN 'unattributed' ELSE 'attributed' END, count(*)
+			FROM events e JOIN attributions a USING (event_id)
+			WHERE e.identity_type = 'AssumedRole' GROUP BY ALL`, stripWidth),
 	}
 	// The strips name buckets as people read them.
 	keys := map[string]string{}
-	for _, t := range r.Buckets {
-		keys[bucketKey(t)] = bucketLabel(bucketKey(t), r.Unit)
+	for _, t := range r.StripBuckets {
+		keys[bucketKey(t)] = bucketLabel(bucketKey(t), r.StripUnit)
 	}
-	strips := map[figure]int64{}
-	for f, n := range want["strip"] {
-		k, b, _ := strings.Cut(f.key, "|")
-		strips[figure{f.chart, k + "|" + keys[b], f.series}] = n
+	for _, chart := range []string{"strip", "role-share", "account-share"} {
+		labelled := map[figure]int64{}
+		for f, n := range want[chart] {
+			i := strings.LastIndex(f.key, "|")
+			labelled[figure{f.chart, f.key[:i] + "|" + keys[f.key[i+1:]], f.series}] = n
+		}
+		want[chart] = labelled
 	}
-	want["strip"] = strips
 	if r.RolesMore == 0 && r.AccountsMore == 0 && len(r.Others) < DefaultTop {
 		for chart, w := range want {
 			if diff := cmp.Diff(w, got[chart]); diff != "" {
@@ -375,7 +402,7 @@ func TestBuckets(t *testing.T) {
 		{"2020-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "week", 314, "2019-12-30T00:00:00Z"},
 	}
 	for _, tt := range tests {
-		_, unit, list := buckets(at(tt.first), at(tt.last), true)
+		_, unit, list := buckets(at(tt.first), at(tt.last), true, maxBuckets)
 		if unit != tt.unit || len(list) != tt.n || bucketKey(list[0]) != tt.start {
 			t.Errorf("buckets(%s, %s) = %s, %d from %s; want %s, %d from %s", tt.first, tt.last, unit, len(list), bucketKey(list[0]), tt.unit, tt.n, tt.start)
 		}

@@ -24,8 +24,9 @@ func TestRenderedSQL(t *testing.T) {
 		Region:  "us-east-1",
 	}
 	extra := map[*template.Template][]any{
-		timelineSQL: {sql.Named("width", 300)},
-		stripsSQL:   {sql.Named("width", 300), sql.Named("top", 40)},
+		timelineSQL:     {sql.Named("width", 300)},
+		roleTimelineSQL: {sql.Named("width", 300)},
+		stripsSQL:       {sql.Named("width", 300), sql.Named("top", 40)},
 	}
 	for _, tm := range steps {
 		for suffix, f := range map[string]query.Filter{"": {}, "_all": all} {
@@ -59,7 +60,7 @@ func TestRenderedSQL(t *testing.T) {
 var paramRe = regexp.MustCompile(`\$([a-z_]+)`)
 
 // steps are the report's own SQL templates.
-var steps = []*template.Template{headlineSQL, methodsSQL, timelineSQL, accountsSQL, stripsSQL, unattributedSQL}
+var steps = []*template.Template{headlineSQL, methodsSQL, timelineSQL, accountsSQL, roleTimelineSQL, stripsSQL, unattributedSQL}
 
 // TestSQLFiles checks that every file in sql/ is one of the steps, and
 // that none takes the name of a query package template, which it would

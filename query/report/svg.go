@@ -163,14 +163,11 @@ func bars(chart string, stacks []Stack, series []string, label func(string) stri
 
 // strip draws a compute's calls per bucket as columns scaled to its own
 // busiest bucket, its errors as a darker column inside them and its
-// denials as a mark above.
+// denials as a mark above. Strips are many: their shapes carry no
+// tooltip, and the chart and key are on the svg element, once.
 func strip(c Compute, keys []string) template.HTML {
 	const height, mark = 34.0, 6.0
 	n := len(c.Strip)
-	if n == 0 {
-		return template.HTML(`<span class="muted">no calls in the window</span>`)
-	}
-	bar := 240.0 / float64(n)
 	var most int64
 	for _, p := range c.Strip {
 		most = max(most, p.Calls)
@@ -178,27 +175,29 @@ func strip(c Compute, keys []string) template.HTML {
 	if most == 0 {
 		return template.HTML(`<span class="muted">no calls in the window</span>`)
 	}
+	bar := 240.0 / float64(n)
+	w := max(bar-0.5, 0.3)
 	scale := (height - mark - 2) / float64(most)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="strip" viewBox="0 0 %.0f %.0f" role="img" aria-label="calls of %s">`, bar*float64(n), height, esc(c.Name))
+	fmt.Fprintf(&b, `<svg class="strip" viewBox="0 0 %.0f %.0f" role="img" data-chart="strip" data-key="%s"><title>calls, errors and denials of %s</title>`,
+		bar*float64(n), height, esc(c.Kind+"/"+c.Account+"/"+c.Region+"/"+c.Name), esc(c.Name))
 	fmt.Fprintf(&b, `<line class="axis" x1="0" y1="%.1f" x2="%.1f" y2="%.1f"/>`, height-0.5, bar*float64(n), height-0.5)
-	key := esc(c.Kind + "/" + c.Account + "/" + c.Region + "/" + c.Name)
 	for i, p := range c.Strip {
 		if p.Calls == 0 {
 			continue
 		}
 		x := float64(i) * bar
 		h := float64(p.Calls) * scale
-		fmt.Fprintf(&b, `<rect class="c-calls" x="%.2f" y="%.2f" width="%.2f" height="%.2f" data-chart="strip" data-key="%s|%s" data-series="calls" data-n="%d"><title>%s: %s</title></rect>`,
-			x, height-h, max(bar-0.5, 0.3), h, key, esc(keys[i]), p.Calls, esc(keys[i]), plural(p.Calls, "call"))
+		fmt.Fprintf(&b, `<rect class="c-calls" x="%.1f" y="%.1f" width="%.1f" height="%.1f" data-b="%s" data-series="calls" data-n="%d"/>`,
+			x, height-h, w, h, esc(keys[i]), p.Calls)
 		if p.Errors > 0 {
 			he := float64(p.Errors) * scale
-			fmt.Fprintf(&b, `<rect class="c-errors" x="%.2f" y="%.2f" width="%.2f" height="%.2f" data-chart="strip" data-key="%s|%s" data-series="errors" data-n="%d"><title>%s: %s</title></rect>`,
-				x, height-he, max(bar-0.5, 0.3), he, key, esc(keys[i]), p.Errors, esc(keys[i]), plural(p.Errors, "error"))
+			fmt.Fprintf(&b, `<rect class="c-errors" x="%.1f" y="%.1f" width="%.1f" height="%.1f" data-b="%s" data-series="errors" data-n="%d"/>`,
+				x, height-he, w, he, esc(keys[i]), p.Errors)
 		}
 		if p.Denied > 0 {
-			fmt.Fprintf(&b, `<path class="c-denied" d="M%.2f 0h%.2fl%.2f %.1fz" data-chart="strip" data-key="%s|%s" data-series="denied" data-n="%d"><title>%s: %s</title></path>`,
-				x, max(bar-0.5, 3), -max(bar-0.5, 3)/2, mark, key, esc(keys[i]), p.Denied, esc(keys[i]), plural(p.Denied, "denial"))
+			fmt.Fprintf(&b, `<path class="c-denied" d="M%.1f 0h%.1fl%.1f %.0fz" data-b="%s" data-series="denied" data-n="%d"/>`,
+				x, max(w, 3), -max(w, 3)/2, mark, esc(keys[i]), p.Denied)
 		}
 	}
 	b.WriteString(`</svg>`)
@@ -268,4 +267,43 @@ func plural(n int64, noun string) string {
 		return noun
 	}
 	return noun + "s"
+}
+
+// shareStrip draws calls per bucket as columns scaled to the busiest
+// bucket, attributed at the bottom and unattributed on top: whether the
+// unattributed part shrinks over time. Like strip, its shapes carry no
+// tooltip.
+func shareStrip(chart, key string, shares []Share, keys []string) template.HTML {
+	const height = 30.0
+	var most int64
+	for _, s := range shares {
+		most = max(most, s.Calls)
+	}
+	if most == 0 {
+		return template.HTML(`<span class="muted">no calls in the window</span>`)
+	}
+	bar := 240.0 / float64(len(shares))
+	w := max(bar-0.5, 0.3)
+	scale := (height - 1) / float64(most)
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="strip" viewBox="0 0 %.0f %.0f" role="img" data-chart="%s" data-key="%s"><title>attributed and unattributed calls over time</title>`,
+		bar*float64(len(shares)), height, esc(chart), esc(key))
+	for i, s := range shares {
+		if s.Calls == 0 {
+			continue
+		}
+		x := float64(i) * bar
+		ha := float64(s.Attributed) * scale
+		hu := float64(s.Calls-s.Attributed) * scale
+		if s.Attributed > 0 {
+			fmt.Fprintf(&b, `<rect class="c0" x="%.1f" y="%.1f" width="%.1f" height="%.1f" data-b="%s" data-series="attributed" data-n="%d"/>`,
+				x, height-ha, w, ha, esc(keys[i]), s.Attributed)
+		}
+		if s.Calls > s.Attributed {
+			fmt.Fprintf(&b, `<rect class="c-unattributed" x="%.1f" y="%.1f" width="%.1f" height="%.1f" data-b="%s" data-series="unattributed" data-n="%d"/>`,
+				x, height-ha-hu, w, hu, esc(keys[i]), s.Calls-s.Attributed)
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
 }

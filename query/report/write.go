@@ -17,7 +17,7 @@ var page = template.Must(template.New("").
 	Option("missingkey=error").
 	Funcs(template.FuncMap{
 		"human": human, "pct": pct, "plural": plural, "legend": legend,
-		"columns": columns, "bars": bars, "strip": strip, "shorten": shorten,
+		"columns": columns, "bars": bars, "strip": strip, "shorten": shorten, "shareStrip": shareStrip,
 		"date":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"join":      strings.Join,
 		"roleLabel": roleLabel,
@@ -180,11 +180,31 @@ func (v view) Trend() string {
 		share(first), v.Unit, bucketLabel(first.Key, v.Unit), share(last), bucketLabel(last.Key, v.Unit))
 }
 
+// AccountTimes pairs each account of the chart with its calls per bucket.
+func (v view) AccountTimes() []struct {
+	Account string
+	Shares  []Share
+} {
+	out := make([]struct {
+		Account string
+		Shares  []Share
+	}, 0, len(v.Accounts))
+	for i, a := range v.Accounts {
+		if i < len(v.AccountShares) && v.AccountShares[i] != nil {
+			out = append(out, struct {
+				Account string
+				Shares  []Share
+			}{a.Key, v.AccountShares[i]})
+		}
+	}
+	return out
+}
+
 // StripKeys are the labels of the buckets, for the strips' tooltips.
 func (v view) StripKeys() []string {
-	keys := make([]string, len(v.Buckets))
-	for i, t := range v.Buckets {
-		keys[i] = bucketLabel(bucketKey(t), v.Unit)
+	keys := make([]string, len(v.StripBuckets))
+	for i, t := range v.StripBuckets {
+		keys[i] = bucketLabel(bucketKey(t), v.StripUnit)
 	}
 	return keys
 }
