@@ -435,7 +435,7 @@ func series(totals map[string]int64) ([]string, map[string]string) {
 	of := map[string]string{Unattributed: Unattributed}
 	var names []string
 	for i, m := range methods {
-		if i < maxSeries || len(methods) == maxSeries+1 {
+		if i < maxSeries {
 			names = append(names, m.Name)
 			of[m.Name] = m.Name
 		} else {
