@@ -7,13 +7,15 @@ export CGO_ENABLED=1
 
 BIN     := bin/ctattrib
 DEMO_DB := bin/demo.duckdb
+DEMO_REPORT := bin/demo-report.html
 
 build:
 	go build -o $(BIN) ./cmd/ctattrib
 
 # demo loads the sample trail shipped in testdata/demo (two accounts, one
-# under an organisation trail, and a GovCloud account) and shows what
-# ctattrib makes of it.
+# under an organisation trail, and a GovCloud account), shows what
+# ctattrib makes of it and writes its report (the golden file
+# query/report/testdata/demo.html.golden).
 demo: build
 	@rm -f $(DEMO_DB) $(DEMO_DB).wal $(DEMO_DB).lock
 	@echo '$$ ctattrib ingest --db $(DEMO_DB) testdata/demo'
@@ -40,7 +42,11 @@ demo: build
 	@echo '$$ ctattrib explain d90a271e-6707-4c41-b034-e637a42f9829 --db $(DEMO_DB)'
 	@$(BIN) explain d90a271e-6707-4c41-b034-e637a42f9829 --db $(DEMO_DB)
 	@echo
+	@echo '$$ ctattrib report --db $(DEMO_DB) --output $(DEMO_REPORT)'
+	@$(BIN) report --db $(DEMO_DB) --output $(DEMO_REPORT)
+	@echo
 	@echo 'The database is $(DEMO_DB); try: $(BIN) query sql --db $(DEMO_DB) "SELECT * FROM attributions LIMIT 5"'
+	@echo 'The report is $(CURDIR)/$(DEMO_REPORT): open it in a browser.'
 
 # test runs every test, with the race detector (cgo is on for DuckDB anyway).
 test:

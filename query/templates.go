@@ -87,3 +87,15 @@ func eventSourceArg(s string) string {
 	}
 	return s
 }
+
+// Templates returns a copy of the query package's SQL templates, for a
+// package that renders its own queries with the same shared definitions
+// ("filter", "current_lifetime", "denied") and functions: it parses its
+// own files into the copy.
+func Templates() *template.Template {
+	return template.Must(sqlTemplates.Clone())
+}
+
+// Args are the filter's bound parameters ($since, $until, $account and
+// $region), for SQL rendered with the "filter" template of Templates.
+func (f Filter) Args() []any { return f.args() }

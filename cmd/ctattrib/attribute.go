@@ -43,6 +43,7 @@ to spare; lower it when other processes need the memory.`,
 	}
 	cmd.Flags().BoolVar(&opts.Full, "full", false, "recompute every event, not only what changed")
 	cmd.Flags().StringVar(&opts.MemoryLimit, "memory-limit", defaultMemoryLimit, "cap on DuckDB's buffer `memory` (joins spill to disk beyond it)")
+	bindSummaryJSON(a, cmd)
 	return cmd
 }
 
@@ -68,6 +69,7 @@ func runAttribute(ctx context.Context, a *app, opts attributeOptions) error {
 // printAttribution writes a run's summary: counts by kind, method and
 // confidence, and the unattributed total.
 func printAttribution(a *app, sum attribution.Summary) {
+	a.summary.attributed(sum)
 	fmt.Fprintf(a.Out, "attributed: %d events (%d recomputed), %d unattributed\n",
 		sum.Events, sum.Recomputed, sum.Unattributed)
 	if len(sum.Counts) == 0 {

@@ -14,6 +14,7 @@ func attributeAfterIngest(ctx context.Context, a *app, db *store.DB) error {
 	if err != nil {
 		return err
 	}
+	a.summary.attributed(sum)
 	a.Log.Info("Attributed", "events", sum.Events, "recomputed", sum.Recomputed,
 		"unattributed", sum.Unattributed, "elapsed", sum.Elapsed)
 	return nil

@@ -96,6 +96,7 @@ or records were rejected, 130 interrupted.`,
 	f.BoolVar(&opts.Relist, "relist", false, "list every day folder, not only those since the last complete run (for logs copied into older folders)")
 	f.DurationVar(&opts.ReadTimeout, "read-timeout", ingest.DefaultReadTimeout, "fail an S3 object or listing page that sends nothing for this `duration` (retries included); it is retried next run")
 	f.StringVar(&opts.MemoryLimit, "memory-limit", defaultMemoryLimit, "cap on DuckDB's buffer `memory` (joins and sorts spill to disk beyond it); while loading, DuckDB gets 60% of it (at least 300MB) and records in flight the rest")
+	bindSummaryJSON(a, cmd)
 	return cmd
 }
 
@@ -247,6 +248,7 @@ func addSummary(t *ingest.Summary, s ingest.Summary) {
 // printSummary writes the run's outcome to stdout: it is the result of the
 // command, what a nightly job's log keeps.
 func printSummary(a *app, s ingest.Summary) {
+	a.summary.ingested(s)
 	rate := 0.0
 	if secs := s.Elapsed.Seconds(); secs > 0 {
 		rate = float64(s.EventsNew+s.EventsDuplicate) / secs

@@ -48,6 +48,7 @@ keep a year, say.`,
 	cmd.Flags().StringVar(&opts.Before, "before", "", "delete events before this `time`: RFC 3339, YYYY-MM-DD, or a duration ago like 365d")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "count what would be deleted, delete nothing")
 	cmd.Flags().StringVar(&opts.MemoryLimit, "memory-limit", defaultMemoryLimit, "cap on DuckDB's buffer `memory` while attributing")
+	bindSummaryJSON(a, cmd)
 	return cmd
 }
 
@@ -67,10 +68,12 @@ func runPrune(ctx context.Context, a *app, opts pruneOptions) error {
 	}
 	defer db.Close()
 	a.Log.Info("Pruning", "db", a.DBPath, "before", before, "dry_run", opts.DryRun)
+	start := a.Now()
 	sum, err := attribution.Prune(ctx, db, before, opts.DryRun)
 	if err != nil {
 		return err
 	}
+	a.summary.pruned(sum, opts.DryRun, a.Now().Sub(start))
 	verb, after := "deleted", ""
 	if opts.DryRun {
 		verb, after = "would delete", fmt.Sprintf(" (%d once pruned)", sum.Remaining-sum.Deleted)

@@ -48,6 +48,10 @@ type app struct {
 	// loopback endpoint.
 	AWSConfig awsConfigFunc
 
+	// summary collects the run's summary while a command given
+	// --summary-json runs (nil otherwise; its methods do nothing on nil).
+	summary *runSummary
+
 	logLevel *slog.LevelVar
 	// watched is the context watchDisk gave the command, if any, and
 	// stopWatch ends the watch.
@@ -162,6 +166,7 @@ why when it cannot.`,
 		newExportCmd(a),
 		newExplainCmd(a),
 		newCheckCmd(a),
+		newReportCmd(a),
 	)
 	return root
 }
