@@ -56,6 +56,16 @@ type summaryIngest struct {
 	// (SELECT uri, error FROM objects WHERE status = 'failed').
 	Failures          []summaryFailure `json:"failures"`
 	FailuresNotListed int              `json:"failures_not_listed"`
+	// Records counts the records of loaded objects that were not events
+	// (rejected, in ObjectsRejecting objects; Rejections names each such
+	// object with its first reason) and the CloudWatch Logs control
+	// messages skipped.
+	Records struct {
+		Rejected         int64 `json:"rejected"`
+		ObjectsRejecting int   `json:"objects_rejecting"`
+		ControlMessages  int64 `json:"control_messages"`
+	} `json:"records"`
+	Rejections []summaryFailure `json:"rejections"`
 }
 
 type summaryFailure struct {
@@ -72,6 +82,15 @@ type summaryAttribution struct {
 	AttributedShare float64        `json:"attributed_share"`
 	Full            bool           `json:"full"`
 	Counts          []summaryCount `json:"counts"`
+	// Findings counts the credential-misuse findings by kind, and the
+	// calls they hold, after the run.
+	Findings []summaryFindings `json:"findings"`
+}
+
+type summaryFindings struct {
+	Kind     string `json:"kind"`
+	Findings int64  `json:"findings"`
+	Events   int64  `json:"events"`
 }
 
 type summaryCount struct {
@@ -156,6 +175,12 @@ func (s *runSummary) ingested(sum ingest.Summary) {
 	for _, f := range sum.Failures {
 		in.Failures = append(in.Failures, summaryFailure{URI: f.URI, Reason: f.Err})
 	}
+	in.Records.Rejected, in.Records.ObjectsRejecting = sum.RecordsRejected, sum.ObjectsRejecting
+	in.Records.ControlMessages = sum.ControlMessages
+	in.Rejections = []summaryFailure{}
+	for _, f := range sum.Rejections {
+		in.Rejections = append(in.Rejections, summaryFailure{URI: f.URI, Reason: f.Err})
+	}
 	in.FailuresNotListed = max(sum.ObjectsFailed-len(sum.Failures), 0)
 	s.Ingest = in
 	// Loading comes first, though the text summary (and so this call)
@@ -178,6 +203,10 @@ func (s *runSummary) attributed(sum attribution.Summary) {
 	}
 	for _, c := range sum.Counts {
 		at.Counts = append(at.Counts, summaryCount{c.ActorKind, c.Method, c.Confidence, c.Events})
+	}
+	at.Findings = []summaryFindings{}
+	for _, f := range sum.Findings.Counts {
+		at.Findings = append(at.Findings, summaryFindings{f.Kind, f.Findings, f.Events})
 	}
 	s.Attribution = at
 	s.phase("attribute", sum.Elapsed)

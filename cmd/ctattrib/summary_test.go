@@ -59,7 +59,8 @@ func TestIngestSummaryJSON(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01/a.json"),
 		`{"Records":[{"eventVersion":"1.08","eventID":"e1","eventName":"ListBuckets","eventSource":"s3.amazonaws.com","eventTime":"2026-11-01T00:00:00Z","userIdentity":{"type":"IAMUser","userName":"pat","accountId":"111122223333"}},
-		{"eventVersion":"1.08","eventID":"e2","eventName":"GetObject","eventSource":"s3.amazonaws.com","eventTime":"2026-11-01T00:01:00Z","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/R/botocore-session-1"}}]}`)
+		{"eventVersion":"1.08","eventID":"e2","eventName":"GetObject","eventSource":"s3.amazonaws.com","eventTime":"2026-11-01T00:01:00Z","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/R/botocore-session-1"}},
+		{"eventID":"e3","eventName":"GetObject"}]}`)
 	bad := filepath.Join(dir, "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01/bad.json")
 	writeFile(t, bad, `{"Records":[{"eventID":`)
 	out := filepath.Join(t.TempDir(), "summary.json")
@@ -81,6 +82,11 @@ func TestIngestSummaryJSON(t *testing.T) {
 	}
 	if len(in.Failures) != 1 || in.Failures[0].URI != bad || in.Failures[0].Reason == "" {
 		t.Errorf("failures = %+v, want %s with its reason", in.Failures, bad)
+	}
+	good := filepath.Join(dir, "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01/a.json")
+	if in.Records.Rejected != 1 || in.Records.ObjectsRejecting != 1 || len(in.Rejections) != 1 ||
+		in.Rejections[0].URI != good || in.Rejections[0].Reason != "record 3 is an event without eventSource" {
+		t.Errorf("records %+v, rejections %+v; want record 3 of %s rejected", in.Records, in.Rejections, good)
 	}
 	at := s.Attribution
 	if at.Events != 2 || at.Unattributed != countRows(t, a, "SELECT count(*) FROM attributions WHERE actor_kind = 'unattributed'") ||
@@ -126,6 +132,13 @@ func TestAttributeAndPruneSummaryJSON(t *testing.T) {
 	}
 	if sum != events {
 		t.Errorf("counts add up to %d, want %d", sum, events)
+	}
+	var findings int64
+	for _, f := range s.Attribution.Findings {
+		findings += f.Findings
+	}
+	if s.Attribution.Findings == nil || findings != countRows(t, a, "SELECT count(*) FROM findings") {
+		t.Errorf("findings %+v, want the findings table's %d by kind", s.Attribution.Findings, countRows(t, a, "SELECT count(*) FROM findings"))
 	}
 
 	pr := filepath.Join(dir, "prune.json")
