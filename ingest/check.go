@@ -10,8 +10,8 @@ import (
 
 // CheckResult is what Check found.
 type CheckResult struct {
-	Checked int64      // events in the database
-	Bad     int64      // of those, events lacking a name, a source or a time their record holds
+	Checked int64 // events in the database
+	Bad     int64 // of those, events lacking a name, a source or a time their record holds
 	// Untimed is how many events are stored without a time because their
 	// record holds none (rule-test fixtures, redacted exports). They are
 	// not Bad.
