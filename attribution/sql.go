@@ -25,6 +25,7 @@ var sqlTemplates = template.Must(template.New("sql").
 		"pattern":             sqlPattern,
 		"isAssumeRole":        func() string { return isAssumeRole },
 		"isNotebookLifecycle": func() string { return isNotebookLifecycle },
+		"isComputeLifecycle":  func() string { return isComputeLifecycle },
 	}).
 	Option("missingkey=error").
 	ParseFS(sqlFS, "sql/*.sql"))
@@ -37,12 +38,20 @@ func mustTemplate(name string) *template.Template {
 }
 
 // The events attribution reads as evidence for other events: notebook
-// lifecycle events (the inventory) and AssumeRole calls (key links).
-// Prune keeps them; the SQL files read them as {{ isNotebookLifecycle }}
-// and {{ isAssumeRole }}.
+// and other SageMaker compute lifecycle events (the inventory) and
+// AssumeRole calls (key links). Prune keeps them; the SQL files read them
+// as {{ isNotebookLifecycle }}, {{ isComputeLifecycle }} and
+// {{ isAssumeRole }}.
 const (
 	isNotebookLifecycle = `event_source = 'sagemaker.amazonaws.com'
 		AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance')`
+	isComputeLifecycle = `event_source = 'sagemaker.amazonaws.com'
+		AND event_name IN ('CreateCluster', 'UpdateCluster', 'DeleteCluster',
+			'CreateTrainingJob', 'StopTrainingJob', 'CreateProcessingJob', 'StopProcessingJob',
+			'CreateTransformJob', 'StopTransformJob', 'CreateModel', 'DeleteModel',
+			'CreateEndpointConfig', 'DeleteEndpointConfig', 'CreateEndpoint', 'UpdateEndpoint', 'DeleteEndpoint',
+			'CreateDomain', 'UpdateDomain', 'DeleteDomain',
+			'CreateUserProfile', 'UpdateUserProfile', 'DeleteUserProfile')`
 	isAssumeRole = `event_source = 'sts.amazonaws.com' AND event_name = 'AssumeRole'`
 )
 

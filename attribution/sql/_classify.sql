@@ -11,6 +11,18 @@ WITH s AS (
 		CASE WHEN identity_type = 'AssumedRole' THEN session_name END AS assumed_session,
 		coalesce(event_time, '-infinity'::TIMESTAMPTZ) AS live_at
 	FROM {{ .Subject }}
+), dk AS (
+	-- The calls under a role's default SageMaker session, by what decides
+	-- their candidates (comp_segs): an ASOF join finds each one's stretch
+	-- of time on these few narrow rows, not on whole events.
+	SELECT DISTINCT identity_account_id, lower(role_name) AS rn, live_at FROM s
+	WHERE identity_type = 'AssumedRole' AND session_name = 'SageMaker'
+		AND role_name IS NOT NULL AND identity_account_id IS NOT NULL
+), ds AS (
+	SELECT dk.identity_account_id, dk.rn, dk.live_at, cs.n, cs.sole, cs.candidates, cs.apart
+	FROM dk ASOF JOIN comp_segs cs ON cs.account_id = dk.identity_account_id AND cs.role_name = dk.rn
+		AND dk.live_at >= cs.seg_from
+	WHERE dk.live_at < cs.seg_until
 ), j AS (
 	SELECT s.*,
 		coalesce(CASE WHEN i1.name IS NOT NULL THEN
@@ -21,7 +33,8 @@ WITH s AS (
 		k.link_kind AS k_link, k.actor_kind AS k_kind, k.actor AS k_actor, k.confidence AS k_conf,
 		k.account_id AS k_account, k.region AS k_region, k.note AS k_note, k.evidence_event_id AS k_evidence,
 		k.evidence AS k_chain,
-		ir.names AS role_notebooks
+		ir.names AS role_notebooks,
+		ds.n AS comp_n, ds.sole AS comp, ds.candidates AS comp_candidates, ds.apart AS comp_apart
 	FROM s
 	-- A name with one lifetime: at most one match, no grouping.
 	LEFT JOIN inv_single i1 ON i1.account_id = s.identity_account_id AND i1.name = s.assumed_session
@@ -42,6 +55,9 @@ WITH s AS (
 	LEFT JOIN keys_spans k ON k.access_key_id = s.access_key_id
 		AND s.event_time >= k.valid_from AND s.event_time < k.next_from
 	LEFT JOIN inv_roles ir ON ir.account_id = s.identity_account_id AND ir.role_name = lower(s.role_name)
+	-- The compute alive on the role of a default-session call.
+	LEFT JOIN ds ON s.identity_type = 'AssumedRole' AND s.session_name = 'SageMaker'
+		AND ds.identity_account_id = s.identity_account_id AND ds.rn = lower(s.role_name) AND ds.live_at = s.live_at
 ), r AS (
 	SELECT *,
 		CASE
@@ -58,6 +74,9 @@ WITH s AS (
 			WHEN coalesce(key_ok, false) AND k_link = 'issued' THEN 'key'
 			WHEN coalesce(m.role_ok, false) THEN 'session-name'
 			WHEN coalesce(key_ok, false) AND k_link <> 'seen' THEN 'key'
+			-- The role's default session, no chain and no sourceIdentity:
+			-- the one compute alive on the role made it.
+			WHEN comp_n = 1 THEN 'sole-compute'
 			WHEN regexp_full_match(session_name, {{ pattern "ec2" }}) THEN 'ec2'
 			WHEN starts_with(role_name, 'AWSReservedSSO_') AND session_name IS NOT NULL THEN 'sso'
 			WHEN m IS NOT NULL AND NOT m.role_known THEN 'session-name'
@@ -89,6 +108,7 @@ WITH s AS (
 					OR (coalesce(key_ok, false) AND k_kind = 'studio-user-profile')
 				THEN 'studio-user-profile' ELSE 'source-identity' END
 			WHEN 'key' THEN k_kind
+			WHEN 'sole-compute' THEN comp.kind
 			WHEN 'session-name' THEN 'notebook-instance'
 			WHEN 'ec2' THEN 'ec2-instance'
 			WHEN 'lambda' THEN 'lambda-function'
@@ -107,6 +127,7 @@ WITH s AS (
 			WHEN 'federation' THEN coalesce(user_name, principal_id)
 			WHEN 'source-identity' THEN source_identity
 			WHEN 'key' THEN k_actor
+			WHEN 'sole-compute' THEN comp.name
 			WHEN 'session-name' THEN m.name
 			WHEN 'ec2' THEN session_name
 			WHEN 'sso' THEN session_name
@@ -125,6 +146,7 @@ WITH s AS (
 			WHEN 'federation' THEN 'federation'
 			WHEN 'source-identity' THEN 'source-identity'
 			WHEN 'key' THEN 'access-key-chain'
+			WHEN 'sole-compute' THEN 'sole-compute-on-role'
 			WHEN 'session-name' THEN 'session-name'
 			WHEN 'ec2' THEN 'ec2-instance-id'
 			WHEN 'sso' THEN 'sso-role-session'
@@ -137,6 +159,7 @@ WITH s AS (
 			WHEN 'key' THEN k_conf
 			WHEN 'session-name' THEN CASE WHEN m.role_ok AND m.same_region THEN 'high' ELSE 'medium' END
 			WHEN 'ec2' THEN CASE WHEN ec2_role_delivery IS NOT NULL THEN 'high' ELSE 'medium' END
+			WHEN 'sole-compute' THEN 'medium'
 			WHEN 'aws-account' THEN 'medium'
 			WHEN 'federation' THEN 'medium'
 			WHEN 'lambda' THEN 'medium'
@@ -148,9 +171,10 @@ WITH s AS (
 			WHEN 'unknown-type' THEN 'low'
 			ELSE 'high'
 		END AS confidence,
-		CASE rule WHEN 'key' THEN k_account WHEN 'session-name' THEN m.account
+		CASE rule WHEN 'key' THEN k_account WHEN 'session-name' THEN m.account WHEN 'sole-compute' THEN comp.account
 			ELSE coalesce(identity_account_id, recipient_account_id) END AS account_id,
-		CASE rule WHEN 'key' THEN k_region WHEN 'session-name' THEN m.region ELSE aws_region END AS region,
+		CASE rule WHEN 'key' THEN k_region WHEN 'session-name' THEN m.region WHEN 'sole-compute' THEN comp.region
+			ELSE aws_region END AS region,
 		CASE rule
 			WHEN 'no-identity' THEN 'the record has no userIdentity'
 			WHEN 'unknown-type' THEN 'userIdentity.type ' || identity_type || ' names no principal ctattrib attributes'
@@ -158,10 +182,16 @@ WITH s AS (
 				WHEN m IS NOT NULL AND m.role_known AND NOT m.role_ok THEN
 					printf('session name %s is notebook instance %s in %s/%s, but the call used role %s, not its execution role %s: a different caller reusing the name',
 						session_name, m.name, m.account, m.region, role_name, m.role)
+				-- Any SageMaker compute on the role may have made it, not only
+				-- a notebook instance.
+				WHEN session_name = 'SageMaker' AND comp_n > 1 THEN
+					printf('default SageMaker session without sourceIdentity, and no AssumeRole in the data links key %s to one compute: %d SageMaker compute ran on role %s at the time, any of which could have made the call: %s; what would tell them apart: %s',
+						coalesce(access_key_id, '(none)'), comp_n, role_name, comp_candidates, comp_apart)
 				WHEN session_name = 'SageMaker' THEN
-					'default SageMaker session: no AssumeRole in the data links key ' || coalesce(access_key_id, '(none)') ||
-					' to an instance, so the notebook instance has no session-name lifecycle config (or the call came from a Studio app without sourceIdentity)' ||
-					coalesce('; notebook instances on role ' || role_name || ': ' || role_notebooks, '')
+					'default SageMaker session without sourceIdentity: no AssumeRole in the data links key ' || coalesce(access_key_id, '(none)') ||
+					' to a compute, and no SageMaker compute (notebook instance, HyperPod cluster, job, endpoint, Studio domain or user profile) ran on role ' ||
+					coalesce(role_name, '?') || ' at the time as far as the inventory knows (CloudTrail, inventory sync, inventory import)' ||
+					coalesce('; notebook instances on the role at other times: ' || role_notebooks, '')
 				WHEN regexp_full_match(session_name, {{ pattern "botocore" }}) THEN
 					'session name ' || session_name || ' is botocore''s default (the caller set no role_session_name) and no AssumeRole in the data issued key ' || coalesce(access_key_id, '(none)')
 				WHEN regexp_full_match(session_name, {{ pattern "sdk" }}) THEN
@@ -175,7 +205,7 @@ WITH s AS (
 		END AS reason,
 		-- Credentials used from an address a person also used are a finding
 		-- (findings_30_off_compute.sql), not a note.
-		CASE WHEN rule = 'key' THEN k_note END AS note,
+		CASE WHEN rule = 'key' THEN k_note WHEN rule = 'sole-compute' THEN comp.note END AS note,
 		CASE WHEN rule = 'key' THEN k_evidence
 			-- A call another service made with the session's key: the
 			-- session's own call that shows what it is.
@@ -188,6 +218,7 @@ WITH s AS (
 		-- the call alone rest on nothing else.
 		CASE WHEN rule = 'key' THEN k_chain
 			WHEN rule = 'session-name' THEN [m.evidence]
+			WHEN rule = 'sole-compute' THEN comp.evidence
 			WHEN rule = 'lambda' AND coalesce(key_ok, false) AND k_link = 'seen'
 				AND (invoked_by IS NOT NULL OR NOT coalesce(user_agent LIKE '%exec-env/AWS\_Lambda%' ESCAPE '\', false))
 				THEN k_chain
