@@ -21,7 +21,7 @@
 -- part, or at the end of the lifetime.
 DELETE FROM compute_resources WHERE source = 'cloudtrail';
 INSERT INTO compute_resources (account_id, region, kind, name, parent, part, arn, role_arn,
-	created_at, ended_at, ended_by, source, event_id)
+	created_at, ended_at, ended_by, source, event_id, life_from)
 WITH ce AS (
 	SELECT * FROM compute_events
 	WHERE account_id IS NOT NULL AND region IS NOT NULL AND coalesce(name, '') <> ''
@@ -141,7 +141,7 @@ SELECT s.account_id, s.region, s.kind, s.name, s.parent, s.part, l.arn, s.role_a
 	least(s.next_touch, l.ended_at),
 	CASE WHEN s.next_touch IS NOT NULL AND s.next_touch <= coalesce(l.ended_at, 'infinity'::TIMESTAMPTZ)
 		THEN 'update' ELSE l.ended_by END,
-	'cloudtrail', s.event_id
+	'cloudtrail', s.event_id, s.created_at
 FROM spans s
 JOIN lives l ON l.kind = s.kind AND l.account_id = s.account_id AND l.region = s.region
 	AND l.parent = s.parent AND l.name = s.name AND l.created_at IS NOT DISTINCT FROM s.created_at

@@ -44,7 +44,9 @@ CREATE TABLE compute_resources (
     ended_by   VARCHAR,      -- what says so: the event name, stopping-condition, assumed-maximum, api
     status     VARCHAR,
     source     VARCHAR NOT NULL,  -- cloudtrail, api or csv
-    event_id   VARCHAR            -- the event that put the part on the role (cloudtrail)
+    event_id   VARCHAR,           -- the event that put the part on the role (cloudtrail)
+    life_from  TIMESTAMPTZ        -- when the resource's lifetime started (NULL: unknown): the spans of
+                                  -- one lifetime share it, a name reused after deletion has another
 );
 
 -- The compute candidates of the last attribution run, by role: a change
