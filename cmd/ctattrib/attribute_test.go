@@ -31,7 +31,7 @@ func TestAttributeCommand(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
-		"attributed: 51 events (51 recomputed), 6 unattributed",
+		"attributed: 92 events (92 recomputed), 12 unattributed",
 		"ACTOR KIND", "notebook-instance", "access-key-chain", "session-name",
 	} {
 		if !strings.Contains(got, want) {

@@ -131,12 +131,18 @@ func newInventorySyncCmd(a *app) *cobra.Command {
 	var opts inventorySyncOptions
 	cmd := &cobra.Command{
 		Use:   "sync [--region R]... [--profile P] [--endpoint-url URL]",
-		Short: "Read notebook instances from the SageMaker API",
+		Short: "Read notebook instances, jobs and HyperPod clusters from the SageMaker API",
 		Long: `Read the notebook instances of the calling account from the SageMaker API
 (ListNotebookInstances, then DescribeNotebookInstance for each) in every
 --region, and store them in the inventory with source api. The account id
 comes from STS GetCallerIdentity. Instances an earlier sync stored that
-the API no longer lists are marked deleted.`,
+the API no longer lists are marked deleted.
+
+It reads the training and processing jobs (List*Jobs, Describe*Job: the
+role and the real end) and the HyperPod clusters (ListClusters,
+DescribeCluster: each instance group with instances and its execution
+role) too, replacing what an earlier sync stored for the region; ctattrib
+query compute lists them.`,
 		Example: `  ctattrib inventory sync --profile audit --region us-east-1 --region eu-west-1`,
 		Args:    cobraArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -171,12 +177,18 @@ func runInventorySync(ctx context.Context, a *app, opts inventorySyncOptions) er
 		}
 		account := aws.ToString(id.Account)
 		region = cfg.Region
-		nbs, err := attribution.Sync(ctx, db, sagemaker.NewFromConfig(cfg), account, region, a.Now())
+		client := sagemaker.NewFromConfig(cfg)
+		nbs, err := attribution.Sync(ctx, db, client, account, region, a.Now())
 		if err != nil {
 			return err
 		}
-		a.Log.Info("Synced notebook instances", "account", account, "region", region, "instances", len(nbs))
-		fmt.Fprintf(a.Out, "%s %s: %d notebook instances\n", account, region, len(nbs))
+		comp, err := attribution.SyncCompute(ctx, db, client, account, region, time.Time{})
+		if err != nil {
+			return err
+		}
+		a.Log.Info("Synced notebook instances and compute", "account", account, "region", region, "instances", len(nbs), "compute", len(comp))
+		fmt.Fprintf(a.Out, "%s %s: %d notebook instances, %d training and processing jobs and HyperPod instance groups\n",
+			account, region, len(nbs), len(comp))
 	}
 	return nil
 }

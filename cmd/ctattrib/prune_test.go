@@ -18,14 +18,14 @@ func TestPruneCommand(t *testing.T) {
 		want []string
 	}{
 		{[]string{"prune", "--before", "2024-05-02", "--dry-run"},
-			[]string{"pruned: would delete 39 events before 2024-05-02T00:00:00Z, keeping 6 notebook lifecycle events and 1 AssumeRole call as evidence; 51 events remain", "(12 once pruned)"}},
+			[]string{"pruned: would delete 36 events before 2024-05-02T00:00:00Z, keeping 9 notebook lifecycle events and 1 AssumeRole call as evidence; 92 events remain", "(56 once pruned)"}},
 		{[]string{"prune", "--before", "2024-05-02"},
-			[]string{"pruned: deleted 39 events before 2024-05-02T00:00:00Z", "12 events remain", "attributed: 12 events"}},
+			[]string{"pruned: deleted 36 events before 2024-05-02T00:00:00Z", "56 events remain", "attributed: 56 events"}},
 		{[]string{"compact"}, []string{"compacted ", " freed)"}},
 		// The manifest keeps the files, also through compact: nothing is
 		// loaded again.
 		{[]string{"ingest", "--relist", scenario}, []string{"events:  0 new"}},
-		{[]string{"query", "sql", "--format", "csv", "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM attributions)"}, []string{"12,12"}},
+		{[]string{"query", "sql", "--format", "csv", "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM attributions)"}, []string{"56,56"}},
 	}
 	for _, s := range steps {
 		out.Reset()

@@ -9,7 +9,9 @@
 //     ListNotebookInstances (paginated), DescribeNotebookInstance,
 //     UpdateNotebookInstance, StopNotebookInstance, StartNotebookInstance,
 //     Create/Update/DescribeNotebookInstanceLifecycleConfig, DescribeDomain
-//     and UpdateDomain;
+//     and UpdateDomain; ListTrainingJobs, DescribeTrainingJob,
+//     ListProcessingJobs, DescribeProcessingJob, ListClusters and
+//     DescribeCluster (paginated like ListNotebookInstances);
 //   - IAM's and STS's Query protocol (form POST, XML responses): GetRole,
 //     UpdateAssumeRolePolicy, AssumeRole and GetCallerIdentity;
 //   - IMDSv2 under /latest/: the session token, the instance's role
@@ -96,29 +98,35 @@ type Server struct {
 	// request gives no MaxResults (default 2, to exercise pagination).
 	PageSize int
 
-	srv          *httptest.Server
-	mu           sync.Mutex
-	notebooks    map[string]*Notebook
-	configs      map[string]*LifecycleConfig
-	roles        map[string]*Role
-	domains      map[string]*Domain
-	sessions     map[string]string // access key ID -> caller ARN
-	instanceRole string
-	calls        []Call
-	seq          int
+	srv            *httptest.Server
+	mu             sync.Mutex
+	notebooks      map[string]*Notebook
+	configs        map[string]*LifecycleConfig
+	roles          map[string]*Role
+	domains        map[string]*Domain
+	trainingJobs   map[string]*Job
+	processingJobs map[string]*Job
+	clusters       map[string]*Cluster
+	sessions       map[string]string // access key ID -> caller ARN
+	instanceRole   string
+	calls          []Call
+	seq            int
 }
 
 // New starts a server on loopback and stops it when the test ends.
 func New(tb testing.TB) *Server {
 	s := &Server{
-		Region:    "us-east-1",
-		Account:   "111122223333",
-		PageSize:  2,
-		notebooks: map[string]*Notebook{},
-		configs:   map[string]*LifecycleConfig{},
-		roles:     map[string]*Role{},
-		domains:   map[string]*Domain{},
-		sessions:  map[string]string{},
+		Region:         "us-east-1",
+		Account:        "111122223333",
+		PageSize:       2,
+		notebooks:      map[string]*Notebook{},
+		configs:        map[string]*LifecycleConfig{},
+		roles:          map[string]*Role{},
+		domains:        map[string]*Domain{},
+		trainingJobs:   map[string]*Job{},
+		processingJobs: map[string]*Job{},
+		clusters:       map[string]*Cluster{},
+		sessions:       map[string]string{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.srv.URL

@@ -1,0 +1,136 @@
+package attribution
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+
+	"github.com/ctattrib/ctattrib/store"
+)
+
+// Compute is one part of a SageMaker resource running on one execution
+// role, as compute_resources holds it: a job, a HyperPod instance group.
+type Compute struct {
+	AccountID, Region, Kind, Name string
+	Part                          string // instance group; "" for a job
+	ARN, RoleARN, Status          string
+	CreatedAt, EndedAt            *time.Time
+	Source                        string // "cloudtrail", "api" or "csv"
+}
+
+// ComputeAPI is the part of the SageMaker client SyncCompute uses.
+type ComputeAPI interface {
+	sagemaker.ListTrainingJobsAPIClient
+	DescribeTrainingJob(context.Context, *sagemaker.DescribeTrainingJobInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeTrainingJobOutput, error)
+	sagemaker.ListProcessingJobsAPIClient
+	DescribeProcessingJob(context.Context, *sagemaker.DescribeProcessingJobInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeProcessingJobOutput, error)
+	sagemaker.ListClustersAPIClient
+	DescribeCluster(context.Context, *sagemaker.DescribeClusterInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeClusterOutput, error)
+}
+
+var (
+	stepComputeDeleteAPI = newStep("compute_delete_api.sql")
+	stepComputeInsert    = newStep("compute_insert.sql")
+)
+
+// SyncCompute reads the training and processing jobs created since since
+// (all when zero) and the HyperPod clusters of one account and region from
+// the SageMaker API, and stores them with source 'api', replacing what an
+// earlier sync stored there. A job's end is the API's; a cluster is one
+// row per instance group that has instances.
+func SyncCompute(ctx context.Context, db *store.DB, api ComputeAPI, account, region string, since time.Time) ([]Compute, error) {
+	var out []Compute
+	add := func(c Compute) {
+		c.AccountID, c.Region, c.Source = account, region, "api"
+		out = append(out, c)
+	}
+	var after *time.Time
+	if !since.IsZero() {
+		after = aws.Time(since)
+	}
+	tp := sagemaker.NewListTrainingJobsPaginator(api, &sagemaker.ListTrainingJobsInput{CreationTimeAfter: after})
+	for tp.HasMorePages() {
+		page, err := tp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list training jobs in %s: %w", region, err)
+		}
+		for _, s := range page.TrainingJobSummaries {
+			d, err := api.DescribeTrainingJob(ctx, &sagemaker.DescribeTrainingJobInput{TrainingJobName: s.TrainingJobName})
+			if err != nil {
+				return nil, fmt.Errorf("describe training job %s in %s: %w", aws.ToString(s.TrainingJobName), region, err)
+			}
+			add(Compute{Kind: "training-job", Name: aws.ToString(d.TrainingJobName), ARN: aws.ToString(d.TrainingJobArn),
+				RoleARN: aws.ToString(d.RoleArn), Status: string(d.TrainingJobStatus),
+				CreatedAt: utc(d.CreationTime), EndedAt: utc(d.TrainingEndTime)})
+		}
+	}
+	pp := sagemaker.NewListProcessingJobsPaginator(api, &sagemaker.ListProcessingJobsInput{CreationTimeAfter: after})
+	for pp.HasMorePages() {
+		page, err := pp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list processing jobs in %s: %w", region, err)
+		}
+		for _, s := range page.ProcessingJobSummaries {
+			d, err := api.DescribeProcessingJob(ctx, &sagemaker.DescribeProcessingJobInput{ProcessingJobName: s.ProcessingJobName})
+			if err != nil {
+				return nil, fmt.Errorf("describe processing job %s in %s: %w", aws.ToString(s.ProcessingJobName), region, err)
+			}
+			add(Compute{Kind: "processing-job", Name: aws.ToString(d.ProcessingJobName), ARN: aws.ToString(d.ProcessingJobArn),
+				RoleARN: aws.ToString(d.RoleArn), Status: string(d.ProcessingJobStatus),
+				CreatedAt: utc(d.CreationTime), EndedAt: utc(d.ProcessingEndTime)})
+		}
+	}
+	cp := sagemaker.NewListClustersPaginator(api, &sagemaker.ListClustersInput{})
+	for cp.HasMorePages() {
+		page, err := cp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list clusters in %s: %w", region, err)
+		}
+		for _, s := range page.ClusterSummaries {
+			d, err := api.DescribeCluster(ctx, &sagemaker.DescribeClusterInput{ClusterName: s.ClusterArn})
+			if err != nil {
+				return nil, fmt.Errorf("describe cluster %s in %s: %w", aws.ToString(s.ClusterName), region, err)
+			}
+			for _, g := range d.InstanceGroups {
+				// A group scaled to no instances runs nothing.
+				if aws.ToInt32(g.CurrentCount) == 0 {
+					continue
+				}
+				add(Compute{Kind: "hyperpod-cluster", Name: aws.ToString(d.ClusterName), Part: aws.ToString(g.InstanceGroupName),
+					ARN: aws.ToString(d.ClusterArn), RoleARN: aws.ToString(g.ExecutionRole), Status: string(d.ClusterStatus),
+					CreatedAt: utc(d.CreationTime)})
+			}
+		}
+	}
+	tx, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	r := quiet(tx)
+	if _, err := r.exec(ctx, stepComputeDeleteAPI, sql.Named("account_id", account), sql.Named("region", region)); err != nil {
+		return nil, err
+	}
+	for _, c := range out {
+		if _, err := r.exec(ctx, stepComputeInsert, sql.Named("account_id", c.AccountID), sql.Named("region", c.Region),
+			sql.Named("kind", c.Kind), sql.Named("name", c.Name), sql.Named("part", nullStr(c.Part)),
+			sql.Named("arn", nullStr(c.ARN)), sql.Named("role_arn", nullStr(c.RoleARN)),
+			sql.Named("created_at", nullTime(c.CreatedAt)), sql.Named("ended_at", nullTime(c.EndedAt)),
+			sql.Named("status", nullStr(c.Status)), sql.Named("source", c.Source)); err != nil {
+			return nil, fmt.Errorf("store %s %s in %s/%s: %w", c.Kind, c.Name, account, region, err)
+		}
+	}
+	return out, tx.Commit()
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
