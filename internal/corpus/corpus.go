@@ -73,6 +73,12 @@ type Config struct {
 	// finding column to the truth (see TruthHeaderMisuse). Without it the
 	// corpus is what it always was.
 	Misuse bool
+	// Compute adds to every stream of the bench scenario a training job
+	// and a HyperPod cluster, each the one compute on an execution role of
+	// its own, calling under its default SageMaker session (truth kinds
+	// training-job and hyperpod-cluster). Without it the corpus is what it
+	// always was.
+	Compute bool
 }
 
 // DefaultStart is the start time used when Config.Start is zero.
