@@ -115,14 +115,8 @@ func SyncCompute(ctx context.Context, db *store.DB, api ComputeAPI, account, reg
 	if _, err := r.exec(ctx, stepComputeDeleteAPI, sql.Named("account_id", account), sql.Named("region", region)); err != nil {
 		return nil, err
 	}
-	for _, c := range out {
-		if _, err := r.exec(ctx, stepComputeInsert, sql.Named("account_id", c.AccountID), sql.Named("region", c.Region),
-			sql.Named("kind", c.Kind), sql.Named("name", c.Name), sql.Named("part", nullStr(c.Part)),
-			sql.Named("arn", nullStr(c.ARN)), sql.Named("role_arn", nullStr(c.RoleARN)),
-			sql.Named("created_at", nullTime(c.CreatedAt)), sql.Named("ended_at", nullTime(c.EndedAt)),
-			sql.Named("status", nullStr(c.Status)), sql.Named("source", c.Source)); err != nil {
-			return nil, fmt.Errorf("store %s %s in %s/%s: %w", c.Kind, c.Name, account, region, err)
-		}
+	if err := insertCompute(ctx, r, out); err != nil {
+		return nil, err
 	}
 	return out, tx.Commit()
 }

@@ -61,7 +61,7 @@ func TestRunStepsExist(t *testing.T) {
 		stepNewEventsCount, stepNewestDrop, stepNewEventsAll, stepDeletedEvents, stepTargets, stepTargetShare,
 		stepClearAll, stepClearTargets, stepSubject, stepClassify, stepSummary,
 		stepInventoryList, stepInventoryDeleteCSV, stepInventoryDeleteAPI, stepInventoryInsert,
-		stepInventoryMarkDeleted, stepPending, stepComputeDeleteAPI, stepComputeInsert,
+		stepInventoryMarkDeleted, stepPending, stepComputeDeleteAPI, stepComputeInsert, stepComputeDeleteCSV,
 	}, prepareSteps...), afterClassify...) {
 		used[s.name+".sql"] = true
 	}

@@ -151,3 +151,63 @@ prep-after-stop,unattributed,,none
 		t.Errorf("attributions after sync:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestInventoryImportCompute: a compute CSV file is told from a notebook
+// one by its header, every bad line is named, and a default-session call
+// on the imported cluster's role is attributed to it with the inventory as
+// evidence.
+func TestInventoryImportCompute(t *testing.T) {
+	a, out, errb := testApp(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	writeFile(t, bad, `account_id,region,kind,name,part,role_arn,created_at,ended_at
+444455556666,us-east-1,batch-job,x,,arn:aws:iam::444455556666:role/R,,
+444455556666,us-east-1,training-job,x,,not-a-role,,
+444455556666,us-east-1,training-job,x,,arn:aws:iam::444455556666:role/R,2024-05-02,2024-05-01
+`)
+	if code := executeDB(t, a, "inventory", "import", bad); code != exitError {
+		t.Fatalf("import bad exit = %d, want %d", code, exitError)
+	}
+	for _, want := range []string{"3 bad lines", "line 2: kind", "line 3: role_arn", "line 4: ended_at"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("import bad stderr lacks %q:\n%s", want, errb)
+		}
+	}
+	good := filepath.Join(dir, "good.csv")
+	writeFile(t, good, `account_id,region,kind,name,part,role_arn,created_at,ended_at
+444455556666,us-east-1,hyperpod-cluster,old-cluster,workers,arn:aws:iam::444455556666:role/NodeRole,2024-01-01,
+`)
+	errb.Reset()
+	if code := executeDB(t, a, "inventory", "import", good); code != exitOK {
+		t.Fatalf("import exit = %d; stderr:\n%s", code, errb)
+	}
+	if !strings.Contains(out.String(), "imported 1 SageMaker compute rows") {
+		t.Errorf("import output:\n%s", out)
+	}
+	dir2 := t.TempDir()
+	body, err := json.Marshal(map[string]any{"Records": []any{map[string]any{
+		"eventVersion": "1.09", "eventID": "node-call", "eventTime": "2024-05-02T10:00:00Z",
+		"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "awsRegion": "us-east-1",
+		"recipientAccountId": "444455556666", "sourceIPAddress": "10.0.0.1",
+		"userIdentity": map[string]any{"type": "AssumedRole", "accountId": "444455556666", "accessKeyId": "ASIANODEDEFAULTKEY01",
+			"arn": "arn:aws:sts::444455556666:assumed-role/NodeRole/SageMaker",
+			"sessionContext": map[string]any{"sessionIssuer": map[string]any{"type": "Role",
+				"arn": "arn:aws:iam::444455556666:role/NodeRole", "userName": "NodeRole"}}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir2, "calls.json"), body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := executeDB(t, a, "ingest", dir2); code != exitOK {
+		t.Fatalf("ingest exit = %d; stderr:\n%s", code, errb)
+	}
+	out.Reset()
+	if code := executeDB(t, a, "query", "sql", "--format", "csv",
+		"SELECT actor_kind, actor, method, note, evidence::VARCHAR AS evidence FROM attributions"); code != exitOK {
+		t.Fatalf("query exit = %d; stderr:\n%s", code, errb)
+	}
+	if got, want := out.String(), "actor_kind,actor,method,note,evidence\nhyperpod-cluster,old-cluster,sole-compute-on-role,workers,['inventory:csv']\n"; got != want {
+		t.Errorf("attribution = %q, want %q", got, want)
+	}
+}
