@@ -30,6 +30,10 @@ type ComputeAPI interface {
 	DescribeProcessingJob(context.Context, *sagemaker.DescribeProcessingJobInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeProcessingJobOutput, error)
 	sagemaker.ListClustersAPIClient
 	DescribeCluster(context.Context, *sagemaker.DescribeClusterInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeClusterOutput, error)
+	sagemaker.ListEndpointsAPIClient
+	DescribeEndpoint(context.Context, *sagemaker.DescribeEndpointInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeEndpointOutput, error)
+	DescribeEndpointConfig(context.Context, *sagemaker.DescribeEndpointConfigInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeEndpointConfigOutput, error)
+	DescribeModel(context.Context, *sagemaker.DescribeModelInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeModelOutput, error)
 }
 
 var (
@@ -38,10 +42,12 @@ var (
 )
 
 // SyncCompute reads the training and processing jobs created since since
-// (all when zero) and the HyperPod clusters of one account and region from
-// the SageMaker API, and stores them with source 'api', replacing what an
-// earlier sync stored there. A job's end is the API's; a cluster is one
-// row per instance group that has instances.
+// (all when zero), the HyperPod clusters and the endpoints of one account
+// and region from the SageMaker API, and stores them with source 'api',
+// replacing what an earlier sync stored there. A job's end is the API's; a
+// cluster is one row per instance group that has instances, an endpoint
+// one per model its endpoint config serves, on the model's role, since
+// the endpoint was last updated.
 func SyncCompute(ctx context.Context, db *store.DB, api ComputeAPI, account, region string, since time.Time) ([]Compute, error) {
 	var out []Compute
 	add := func(c Compute) {
@@ -106,6 +112,22 @@ func SyncCompute(ctx context.Context, db *store.DB, api ComputeAPI, account, reg
 			}
 		}
 	}
+	ep := sagemaker.NewListEndpointsPaginator(api, &sagemaker.ListEndpointsInput{})
+	for ep.HasMorePages() {
+		page, err := ep.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list endpoints in %s: %w", region, err)
+		}
+		for _, s := range page.Endpoints {
+			cs, err := describeEndpoint(ctx, api, aws.ToString(s.EndpointName))
+			if err != nil {
+				return nil, fmt.Errorf("%w in %s", err, region)
+			}
+			for _, c := range cs {
+				add(c)
+			}
+		}
+	}
 	tx, err := db.SQL.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -127,4 +149,31 @@ func utc(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// describeEndpoint returns an endpoint's models, each on its role.
+func describeEndpoint(ctx context.Context, api ComputeAPI, name string) ([]Compute, error) {
+	d, err := api.DescribeEndpoint(ctx, &sagemaker.DescribeEndpointInput{EndpointName: aws.String(name)})
+	if err != nil {
+		return nil, fmt.Errorf("describe endpoint %s: %w", name, err)
+	}
+	cfg, err := api.DescribeEndpointConfig(ctx, &sagemaker.DescribeEndpointConfigInput{EndpointConfigName: d.EndpointConfigName})
+	if err != nil {
+		return nil, fmt.Errorf("describe endpoint config %s of endpoint %s: %w", aws.ToString(d.EndpointConfigName), name, err)
+	}
+	var out []Compute
+	for _, v := range cfg.ProductionVariants {
+		m, err := api.DescribeModel(ctx, &sagemaker.DescribeModelInput{ModelName: v.ModelName})
+		if err != nil {
+			return nil, fmt.Errorf("describe model %s of endpoint %s: %w", aws.ToString(v.ModelName), name, err)
+		}
+		started := d.LastModifiedTime
+		if started == nil {
+			started = d.CreationTime
+		}
+		out = append(out, Compute{Kind: "endpoint", Name: name, Part: "model " + aws.ToString(v.ModelName),
+			ARN: aws.ToString(d.EndpointArn), RoleARN: aws.ToString(m.ExecutionRoleArn), Status: string(d.EndpointStatus),
+			CreatedAt: utc(started)})
+	}
+	return out, nil
 }

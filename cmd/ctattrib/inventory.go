@@ -172,9 +172,10 @@ comes from STS GetCallerIdentity. Instances an earlier sync stored that
 the API no longer lists are marked deleted.
 
 It reads the training and processing jobs (List*Jobs, Describe*Job: the
-role and the real end) and the HyperPod clusters (ListClusters,
+role and the real end), the HyperPod clusters (ListClusters,
 DescribeCluster: each instance group with instances and its execution
-role) too, replacing what an earlier sync stored for the region; ctattrib
+role) and the endpoints (ListEndpoints, DescribeEndpoint,
+DescribeEndpointConfig, DescribeModel: each model's execution role) too, replacing what an earlier sync stored for the region; ctattrib
 query compute lists them.`,
 		Example: `  ctattrib inventory sync --profile audit --region us-east-1 --region eu-west-1`,
 		Args:    cobraArgs(cobra.NoArgs),
@@ -220,7 +221,7 @@ func runInventorySync(ctx context.Context, a *app, opts inventorySyncOptions) er
 			return err
 		}
 		a.Log.Info("Synced notebook instances and compute", "account", account, "region", region, "instances", len(nbs), "compute", len(comp))
-		fmt.Fprintf(a.Out, "%s %s: %d notebook instances, %d training and processing jobs and HyperPod instance groups\n",
+		fmt.Fprintf(a.Out, "%s %s: %d notebook instances, %d training and processing jobs, HyperPod instance groups and endpoint models\n",
 			account, region, len(nbs), len(comp))
 	}
 	return nil

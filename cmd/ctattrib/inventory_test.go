@@ -68,7 +68,7 @@ func TestInventorySync(t *testing.T) {
 	if err := runInventorySync(t.Context(), a, opts); err != nil {
 		t.Fatalf("runInventorySync: %v; stderr:\n%s", err, errb)
 	}
-	if got, want := out.String(), "444455556666 us-east-1: 3 notebook instances, 0 training and processing jobs and HyperPod instance groups\n"; got != want {
+	if got, want := out.String(), "444455556666 us-east-1: 3 notebook instances, 0 training and processing jobs, HyperPod instance groups and endpoint models\n"; got != want {
 		t.Errorf("sync output = %q, want %q", got, want)
 	}
 	out.Reset()
@@ -100,12 +100,14 @@ func TestInventorySyncCompute(t *testing.T) {
 		{Name: "controller", ExecutionRole: role("Cluster"), CurrentCount: 1},
 		{Name: "idle", ExecutionRole: role("Idle"), CurrentCount: 0},
 	}})
+	fake.AddEndpoint(fakeaws.Endpoint{Name: "churn-ep", ConfigName: "churn-cfg", Created: t0,
+		Models: []fakeaws.Model{{Name: "churn-model", RoleARN: role("Endpoint")}}})
 	a, out, errb := testApp(t)
 	opts := inventorySyncOptions{Regions: []string{"us-east-1"}, AWS: awsFlags{EndpointURL: fake.URL}}
 	if err := runInventorySync(t.Context(), a, opts); err != nil {
 		t.Fatalf("runInventorySync: %v; stderr:\n%s", err, errb)
 	}
-	if got, want := out.String(), "444455556666 us-east-1: 0 notebook instances, 5 training and processing jobs and HyperPod instance groups\n"; got != want {
+	if got, want := out.String(), "444455556666 us-east-1: 0 notebook instances, 6 training and processing jobs, HyperPod instance groups and endpoint models\n"; got != want {
 		t.Errorf("sync output = %q, want %q", got, want)
 	}
 	// Calls under the default SageMaker session of each role.
@@ -124,6 +126,7 @@ func TestInventorySyncCompute(t *testing.T) {
 		call("prep-after-stop", "Prep", t0.Add(2*time.Hour)),
 		call("cluster-call", "Cluster", t0.Add(time.Hour)),
 		call("idle-group-call", "Idle", t0.Add(time.Hour)),
+		call("endpoint-call", "Endpoint", t0.Add(time.Hour)),
 	}
 	body, err := json.Marshal(map[string]any{"Records": records})
 	if err != nil {
@@ -142,6 +145,7 @@ func TestInventorySyncCompute(t *testing.T) {
 	}
 	want := `event_id,actor_kind,actor,method
 cluster-call,hyperpod-cluster,ml-cluster,sole-compute-on-role
+endpoint-call,endpoint,churn-ep,sole-compute-on-role
 idle-group-call,unattributed,,none
 jobs-while-both,unattributed,,none
 jobs-while-running,training-job,train-running,sole-compute-on-role

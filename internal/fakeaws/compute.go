@@ -34,6 +34,28 @@ type Cluster struct {
 	Groups  []ClusterGroup
 }
 
+// Endpoint is a SageMaker endpoint with its endpoint config's models.
+type Endpoint struct {
+	Name       string
+	ConfigName string
+	Models     []Model // the config's production variants, one model each
+	Created    time.Time
+}
+
+// Model is a SageMaker model.
+type Model struct {
+	Name    string
+	RoleARN string // ExecutionRoleArn
+}
+
+// AddEndpoint adds or replaces an endpoint, its endpoint config and its
+// models.
+func (s *Server) AddEndpoint(e Endpoint) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.endpoints[e.Name] = &e
+}
+
 // AddTrainingJob adds or replaces a training job.
 func (s *Server) AddTrainingJob(j Job) {
 	s.mu.Lock()
@@ -122,6 +144,43 @@ func (s *Server) computeOp(op string, in map[string]any) (out any, aerr *apiErro
 		}
 		out = map[string]any{"ClusterName": c.Name, "ClusterArn": s.arn("cluster", c.ID), "ClusterStatus": c.Status,
 			"CreationTime": epoch(c.Created), "InstanceGroups": groups}
+	case "ListEndpoints":
+		out, aerr = page(in, s.PageSize, "Endpoints", sortedKeys(s.endpoints), func(name string) any {
+			e := s.endpoints[name]
+			return map[string]any{"EndpointName": e.Name, "EndpointArn": s.arn("endpoint", e.Name),
+				"EndpointStatus": "InService", "CreationTime": epoch(e.Created), "LastModifiedTime": epoch(e.Created)}
+		})
+	case "DescribeEndpoint":
+		e, found := s.endpoints[str(in, "EndpointName")]
+		if !found {
+			return nil, validation("Could not find endpoint %q.", str(in, "EndpointName")), true
+		}
+		out = map[string]any{"EndpointName": e.Name, "EndpointArn": s.arn("endpoint", e.Name), "EndpointConfigName": e.ConfigName,
+			"EndpointStatus": "InService", "CreationTime": epoch(e.Created), "LastModifiedTime": epoch(e.Created)}
+	case "DescribeEndpointConfig":
+		for _, e := range s.endpoints {
+			if e.ConfigName != str(in, "EndpointConfigName") {
+				continue
+			}
+			variants := []any{}
+			for i, m := range e.Models {
+				variants = append(variants, map[string]any{"VariantName": fmt.Sprintf("variant-%d", i+1), "ModelName": m.Name,
+					"InitialInstanceCount": 1, "InstanceType": "ml.m5.large"})
+			}
+			return map[string]any{"EndpointConfigName": e.ConfigName, "EndpointConfigArn": s.arn("endpoint-config", e.ConfigName),
+				"ProductionVariants": variants, "CreationTime": epoch(e.Created)}, nil, true
+		}
+		return nil, validation("Could not find endpoint configuration %q.", str(in, "EndpointConfigName")), true
+	case "DescribeModel":
+		for _, e := range s.endpoints {
+			for _, m := range e.Models {
+				if m.Name == str(in, "ModelName") {
+					return map[string]any{"ModelName": m.Name, "ModelArn": s.arn("model", m.Name),
+						"ExecutionRoleArn": m.RoleARN, "CreationTime": epoch(e.Created)}, nil, true
+				}
+			}
+		}
+		return nil, validation("Could not find model %q.", str(in, "ModelName")), true
 	default:
 		return nil, nil, false
 	}

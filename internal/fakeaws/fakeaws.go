@@ -11,7 +11,9 @@
 //     Create/Update/DescribeNotebookInstanceLifecycleConfig, DescribeDomain
 //     and UpdateDomain; ListTrainingJobs, DescribeTrainingJob,
 //     ListProcessingJobs, DescribeProcessingJob, ListClusters and
-//     DescribeCluster (paginated like ListNotebookInstances);
+//     DescribeCluster, ListEndpoints, DescribeEndpoint,
+//     DescribeEndpointConfig and DescribeModel (paginated like
+//     ListNotebookInstances);
 //   - IAM's and STS's Query protocol (form POST, XML responses): GetRole,
 //     UpdateAssumeRolePolicy, AssumeRole and GetCallerIdentity;
 //   - IMDSv2 under /latest/: the session token, the instance's role
@@ -107,6 +109,7 @@ type Server struct {
 	trainingJobs   map[string]*Job
 	processingJobs map[string]*Job
 	clusters       map[string]*Cluster
+	endpoints      map[string]*Endpoint
 	sessions       map[string]string // access key ID -> caller ARN
 	instanceRole   string
 	calls          []Call
@@ -126,6 +129,7 @@ func New(tb testing.TB) *Server {
 		trainingJobs:   map[string]*Job{},
 		processingJobs: map[string]*Job{},
 		clusters:       map[string]*Cluster{},
+		endpoints:      map[string]*Endpoint{},
 		sessions:       map[string]string{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
