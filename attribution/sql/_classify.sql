@@ -76,7 +76,7 @@ WITH s AS (
 			WHEN coalesce(key_ok, false) AND k_link <> 'seen' THEN 'key'
 			-- The role's default session, no chain and no sourceIdentity:
 			-- the one compute alive on the role made it.
-			WHEN comp_n = 1 THEN 'sole-compute'
+			WHEN comp_n = 1 AND comp.kind IS NOT NULL THEN 'sole-compute'
 			WHEN regexp_full_match(session_name, {{ pattern "ec2" }}) THEN 'ec2'
 			WHEN starts_with(role_name, 'AWSReservedSSO_') AND session_name IS NOT NULL THEN 'sso'
 			WHEN m IS NOT NULL AND NOT m.role_known THEN 'session-name'
