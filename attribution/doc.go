@@ -119,7 +119,10 @@
 // the endpoint called) at the time, widened by ten minutes each side.
 // Notebook instances are candidates too, so a job on a notebook's role
 // leaves both unattributed. The rule reads comp_segs: per role, the
-// stretches of time between span bounds with their candidates.
+// stretches of time between span bounds, how many resources were alive
+// (a sweep over the bounds, not a join: roles that hundreds of jobs share
+// are common), the one when there is one, and up to ten candidates by
+// name for the reason.
 //
 // # Evidence
 //
