@@ -64,9 +64,11 @@ var (
 	stepFieldsRows       = newStep("12_record_fields_rows.sql")
 	stepFieldsClear      = newStep("13_record_fields_clear.sql")
 	stepFieldsNotebook   = newStep("14_record_fields_notebook.sql")
+	stepFieldsCompute    = newStep("14_record_fields_compute.sql")
 	stepFieldsAssumeRole = newStep("15_record_fields_assume_role.sql")
 	stepFieldsSave       = newStep("16_record_fields_save.sql")
 	stepInventory        = newStep("20_inventory.sql")
+	stepComputeInventory = newStep("21_compute_inventory.sql")
 	stepKeysInit         = newStep("40_keys_init.sql")
 	stepKeys             = newStep("41_keys.sql")
 	stepKeysChanged      = newStep("42_keys_changed.sql")
@@ -96,11 +98,13 @@ var (
 var prepareSteps = []step{
 	newStep("17_federation_macros.sql"),
 	stepInventory,
+	stepComputeInventory,
 	newStep("30_prepare_inv.sql"),
 	newStep("31_prepare_hip.sql"),
 	newStep("32_prepare_ar.sql"),
 	newStep("33_prepare_seen_keys.sql"),
 	newStep("34_prepare_links.sql"),
+	newStep("35_prepare_compute.sql"),
 }
 
 // afterClassify run in order once the events of a run are attributed, in
@@ -232,7 +236,8 @@ func (r runner) resolveKeys(ctx context.Context) (int, error) {
 	}
 }
 
-// updateRecordFields brings notebook_events and assume_role_fields up to
+// updateRecordFields brings notebook_events, compute_events and
+// assume_role_fields up to
 // date with event_rows, which only grows: it adds the events among the
 // rows after the last one they covered. With all, or when event_rows is no
 // longer those rows and new ones (rows were deleted by hand), it reads
@@ -258,7 +263,7 @@ func (r runner) updateRecordFields(ctx context.Context, all bool) (eventRows, er
 		}
 		from = -1
 	}
-	for _, s := range []step{stepFieldsNotebook, stepFieldsAssumeRole} {
+	for _, s := range []step{stepFieldsNotebook, stepFieldsCompute, stepFieldsAssumeRole} {
 		if _, err := r.exec(ctx, s, sql.Named("after", from)); err != nil {
 			return er, err
 		}

@@ -201,6 +201,25 @@ func TestScenarioConclusions(t *testing.T) {
 		{"b-02-nb-alice-in-b", "notebook-instance", "nb-alice", "session-name", "high"},
 		{"b-03-legacy-call", "notebook-instance", "nb-legacy", "session-name", "medium"},
 		{"g-02-gov-nb-call", "notebook-instance", "gov-nb", "session-name", "high"},
+		// SageMaker compute under its role's default session.
+		{"c-02-training-job-call", "training-job", "churn-train", "sole-compute-on-role", "medium"},
+		{"c-04-cross-account-chained-call", "training-job", "churn-train", "access-key-chain", "medium"},
+		{"c-06-processing-job-call", "processing-job", "churn-prep", "sole-compute-on-role", "medium"},
+		{"c-08-two-jobs-alive-call", "unattributed", "", "none", "low"},
+		{"c-10-no-job-alive-call", "unattributed", "", "none", "low"},
+		{"c-23-endpoint-call", "endpoint", "churn-ep", "sole-compute-on-role", "medium"},
+		{"c-25-endpoint-deleted-call", "unattributed", "", "none", "low"},
+		{"c-29-recreated-endpoint-call", "endpoint", "churn-ep", "sole-compute-on-role", "medium"},
+		{"c-32-transform-job-call", "transform-job", "nightly-score", "sole-compute-on-role", "medium"},
+		{"c-42-studio-domain-call", "studio-domain", "d-research0001", "sole-compute-on-role", "medium"},
+		{"c-43-studio-user-profile-call", "studio-user-profile", "erin", "sole-compute-on-role", "medium"},
+		{"c-51-cluster-worker-call", "hyperpod-cluster", "ml-cluster", "sole-compute-on-role", "medium"},
+		{"c-52-cluster-controller-call", "hyperpod-cluster", "ml-cluster", "sole-compute-on-role", "medium"},
+		{"c-54-no-workers-call", "unattributed", "", "none", "low"},
+		{"c-56-workers-again-call", "hyperpod-cluster", "ml-cluster", "sole-compute-on-role", "medium"},
+		{"c-57-gpu-group-call", "hyperpod-cluster", "ml-cluster", "sole-compute-on-role", "medium"},
+		{"c-59-gpu-group-gone-call", "unattributed", "", "none", "low"},
+		{"c-61-cluster-deleted-call", "unattributed", "", "none", "low"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {
@@ -219,6 +238,11 @@ func TestScenarioConclusions(t *testing.T) {
 		"a-32-botocore-default":          "botocore's default",
 		"a-42-pipeline-as-nb-bob":        "not its execution role",
 		"a-55-temp-old-role-second-life": "not its execution role",
+		// Two jobs alive: the reason names both, with their kinds, and what
+		// would tell them apart.
+		"c-08-two-jobs-alive-call": "2 SageMaker compute ran on role MLJobsRole at the time, any of which could have made the call: " +
+			"processing-job churn-prep (us-east-1), training-job churn-train-2 (us-east-1); what would tell them apart: an execution role of its own",
+		"c-54-no-workers-call": "no SageMaker compute",
 	} {
 		if r := got[ev].Reason; !strings.Contains(r, want) {
 			t.Errorf("reason for %s = %q, want it to mention %q", ev, r, want)
@@ -229,6 +253,23 @@ func TestScenarioConclusions(t *testing.T) {
 	}
 	if f := findingOf(t, db, "a-21-ec2-linked-describe"); f != "" {
 		t.Errorf("finding for EC2 credentials used from the instance = %q, want none", f)
+	}
+	for _, ev := range []string{"a-07-bob-default-get-object", "c-08-two-jobs-alive-call", "c-10-no-job-alive-call"} {
+		if r := got[ev].Reason; strings.Contains(r, "lifecycle config (or") {
+			t.Errorf("reason for %s = %q, still blames a notebook's lifecycle config", ev, r)
+		}
+	}
+	evidence := evidenceOf(t, db)
+	// The span a call matched is its evidence: the endpoint's second
+	// lifetime, the update that scaled the workers up again.
+	for ev, want := range map[string]string{
+		"c-29-recreated-endpoint-call":  "c-28-recreate-endpoint",
+		"c-56-workers-again-call":       "c-55-scale-up-add-gpu",
+		"c-43-studio-user-profile-call": "c-41-create-user-profile",
+	} {
+		if e := evidence[ev]; len(e) != 1 || e[0] != want {
+			t.Errorf("evidence of %s = %v, want [%s]", ev, e, want)
+		}
 	}
 	if a := got["b-02-nb-alice-in-b"]; a.Account != acctB || a.Region != "us-west-2" {
 		t.Errorf("nb-alice in account B attributed to %s/%s, want %s/us-west-2", a.Account, a.Region, acctB)
@@ -445,6 +486,15 @@ func TestRecordFieldsKeptUpToDate(t *testing.T) {
 		check(t, db, when, "assume_role_fields", `((event_source = 'sts.amazonaws.com'
 			AND event_name IN ('AssumeRole', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML'))
 			OR (event_source = 'eks-auth.amazonaws.com' AND event_name = 'AssumeRoleForPodIdentity'))`)
+		if when != "first run" && when != "run with nothing new" {
+			// The first files hold no compute lifecycle events.
+			check(t, db, when, "compute_events", `event_source = 'sagemaker.amazonaws.com' AND event_name IN (
+				'CreateCluster', 'UpdateCluster', 'DeleteCluster', 'CreateTrainingJob', 'StopTrainingJob',
+				'CreateProcessingJob', 'StopProcessingJob', 'CreateTransformJob', 'StopTransformJob',
+				'CreateModel', 'DeleteModel', 'CreateEndpointConfig', 'DeleteEndpointConfig',
+				'CreateEndpoint', 'UpdateEndpoint', 'DeleteEndpoint', 'CreateDomain', 'UpdateDomain',
+				'DeleteDomain', 'CreateUserProfile', 'UpdateUserProfile', 'DeleteUserProfile')`)
+		}
 	}
 	db := openDB(t)
 	load(t, db, copyFixture(t, func(i int) bool { return i < 2 }))

@@ -1,8 +1,9 @@
 // Package attribution works out, for every CloudTrail event in the
-// database, who made the call: the SageMaker notebook instance, Studio user
-// profile, EC2 instance, Lambda function, ECS task, Kubernetes service
-// account, GitHub Actions workflow, person or AWS service,
-// how ctattrib knows (method) and how sure it is (confidence).
+// database, who made the call: the SageMaker notebook instance, HyperPod
+// cluster or node, training, processing or transform job, endpoint, Studio
+// domain or user profile, EC2 instance, Lambda function, ECS task,
+// Kubernetes service account, GitHub Actions workflow, person or AWS
+// service, how ctattrib knows (method) and how sure it is (confidence).
 //
 // All notebook instances on one execution role call AWS as
 // assumed-role/ROLE/SageMaker. An instance whose on-start script sets
@@ -52,6 +53,9 @@
 //	4a session name hyperpod.CLUSTER.i-<id>   hyperpod-node     hyperpod-session-name high
 //	   (ctattrib lifecycle hyperpod)          actor CLUSTER/i-<id>; CLUSTER truncated with a
 //	                                          hash when the cluster's name was too long
+//	 4b session name SageMaker (a role's default session) and exactly one SageMaker
+//	   compute alive on the role in the account at the time (see Compute)
+//	                                          the compute's kind sole-compute-on-role medium
 //	 5 session name i-<8|17 hex>              ec2-instance      ec2-instance-id   high with
 //	                                          ec2RoleDelivery, else medium
 //	 6 role AWSReservedSSO_*                  sso-user          sso-role-session  high
@@ -66,8 +70,9 @@
 //	                                          aws-service       invoked-by        medium
 //	11 session name is an e-mail address      person            email-session-name medium
 //	12 otherwise                              unattributed, with a reason: the default
-//	                                          SageMaker session (listing the notebooks on the
-//	                                          role and their lifecycle configs), a notebook's
+//	                                          SageMaker session (every compute alive on the
+//	                                          role, with its kind, and what would tell them
+//	                                          apart; or that none was), a notebook's
 //	                                          name on an unrelated role, botocore-session-* or
 //	                                          another SDK default name, or no match at all
 //
@@ -118,6 +123,37 @@
 // else 12 hours (7 for EC2 instance credentials). A key linked to several
 // actors at once is attributed with low confidence and a note.
 //
+// # Compute
+//
+// Every SageMaker resource that runs with an execution role calls AWS as
+// assumed-role/ROLE/SageMaker when nothing renames its session. The
+// compute inventory (compute_resources, and notebook_instances) holds
+// when each ran on which role, from CloudTrail (21_compute_inventory.sql),
+// inventory sync or import:
+//
+//	actor_kind           from                                        role
+//	notebook-instance    Create/Update/DeleteNotebookInstance        roleArn
+//	hyperpod-cluster     Create/UpdateCluster, DeleteCluster         each instance group's executionRole;
+//	                                                                 a group scaled to 0 runs nothing,
+//	                                                                 instanceGroupsToDelete ends one
+//	training-job         CreateTrainingJob, StopTrainingJob          roleArn; ends at the latest after
+//	processing-job       CreateProcessingJob, StopProcessingJob      stoppingCondition (a day if unset)
+//	transform-job        CreateTransformJob, StopTransformJob        its model's executionRoleArn (a day)
+//	endpoint             Create/Update/DeleteEndpoint                its endpoint config's models' roles
+//	studio-domain        Create/Update/DeleteDomain                  default user and space settings
+//	studio-user-profile  Create/Update/DeleteUserProfile             userSettings.executionRole
+//
+// A call under the default session, with no chain and no sourceIdentity,
+// is the compute's when exactly one was alive on its role in its account
+// (any region: the role's credentials work everywhere, and awsRegion is
+// the endpoint called) at the time, widened by ten minutes each side.
+// Notebook instances are candidates too, so a job on a notebook's role
+// leaves both unattributed. The rule reads comp_segs: per role, the
+// stretches of time between span bounds, how many resources were alive
+// (a sweep over the bounds, not a join: roles that hundreds of jobs share
+// are common), the one when there is one, and up to ten candidates by
+// name for the reason.
+//
 // # Evidence
 //
 // Every attribution lists in evidence the IDs of the events it rests on,
@@ -128,6 +164,9 @@
 //	                      Update or Delete), or inventory:api / inventory:csv
 //	web-identity, saml,   the federated call that issued the key, then every
 //	pod-identity          AssumeRole hop down to the key that made the call
+//	sole-compute-on-role  the events that put the compute on the role: its Create,
+//	                      or the Update that set the instance group, Studio setting
+//	                      or endpoint config; or inventory:api / inventory:csv
 //	access-key-chain      the key's chain: for a notebook, the lifetime, then the
 //	                      default-session AssumeRole that named it, then every
 //	                      further AssumeRole hop down to the key that made the call,

@@ -37,7 +37,7 @@ func RefreshInventory(ctx context.Context, db *store.DB) error {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := quiet(tx).run(ctx, stepInventory); err != nil {
+	if err := quiet(tx).run(ctx, stepInventory, stepComputeInventory); err != nil {
 		return err
 	}
 	return tx.Commit()

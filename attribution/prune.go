@@ -19,9 +19,10 @@ type PruneSummary struct {
 	Before time.Time
 	// Deleted is how many events were deleted (or would be, in a dry run).
 	Deleted int64
-	// KeptNotebookEvents are notebook lifecycle events before Before that
-	// stay: the inventory is built from them, and a notebook created
-	// before the cutoff still makes calls after it.
+	// KeptNotebookEvents are notebook (and other SageMaker compute)
+	// lifecycle events before Before that stay: the inventory is built
+	// from them, and a notebook created before the cutoff still makes
+	// calls after it.
 	KeptNotebookEvents int64
 	// KeptAssumeRole are AssumeRole calls within MaxSessionDuration before
 	// Before that stay: the keys they issued may be used after it.
@@ -29,7 +30,7 @@ type PruneSummary struct {
 	// Remaining is how many events the database holds afterwards.
 	Remaining int64
 	// Orphans is how many rows of attributions and of the tables derived
-	// from events (notebook_events, assume_role_fields) were deleted
+	// from events (notebook_events, compute_events, assume_role_fields) were deleted
 	// because their event is gone: this run's, and any a killed run left.
 	Orphans int64
 	// Stale says that attribution has not run since events were deleted
@@ -42,7 +43,7 @@ type PruneSummary struct {
 var (
 	stepPruneCount     = newStep("prune_count.sql")
 	stepPruneDelete    = newStep("prune_delete.sql")
-	stepPruneOrphans   = []step{newStep("prune_orphan_attributions.sql"), newStep("prune_orphan_notebook_events.sql"), newStep("prune_orphan_assume_role_fields.sql")}
+	stepPruneOrphans   = []step{newStep("prune_orphan_attributions.sql"), newStep("prune_orphan_notebook_events.sql"), newStep("prune_orphan_compute_events.sql"), newStep("prune_orphan_assume_role_fields.sql")}
 	stepPruneStale     = newStep("prune_stale.sql")
 	stepPruneRemaining = newStep("prune_remaining.sql")
 )

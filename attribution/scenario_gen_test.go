@@ -245,13 +245,13 @@ func scenarioFiles() []fixtureFile {
 		event("g-02-gov-nb-call", "2024-05-01T09:00:00Z", "us-gov-west-1", acctGov, "s3.amazonaws.com", "GetObject", "10.2.1.20",
 			assumed("aws-us-gov", acctGov, govRole, "gov-nb", "ASIAGOVNB00000000001", "2024-05-01T08:59:00Z"), nil, nil),
 	}
-	return []fixtureFile{
+	return append([]fixtureFile{
 		{account: acctA, region: "us-east-1", day: "2024/05/01", stamp: "20240501T0900Z_aaaa1111", events: dayA, org: true},
 		{account: acctA, region: "us-east-1", day: "2024/05/01", stamp: "20240501T1200Z_aaaa2222", events: dayA2, org: true},
 		{account: acctA, region: "us-east-1", day: "2024/05/03", stamp: "20240503T1100Z_aaaa3333", events: dayA3, org: true},
 		{account: acctB, region: "us-west-2", day: "2024/05/01", stamp: "20240501T1500Z_bbbb1111", events: dayB, org: true},
 		{account: acctGov, region: "us-gov-west-1", day: "2024/05/01", stamp: "20240501T0900Z_gggg1111", events: gov},
-	}
+	}, computeScenarioFiles()...)
 }
 
 // scenarioObjects renders the fixture: S3 keys and gzip'd bodies.

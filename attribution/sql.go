@@ -30,6 +30,7 @@ var sqlTemplates = template.Must(template.New("sql").
 		// hyperPodActor extracts CLUSTER/INSTANCE-ID from a HyperPod node's
 		// session name (awsid.HyperPodSessionName) in the column named col.
 		"hyperPodActor": hyperPodActor,
+		"isComputeLifecycle":  func() string { return isComputeLifecycle },
 	}).
 	Option("missingkey=error").
 	ParseFS(sqlFS, "sql/*.sql"))
@@ -43,15 +44,23 @@ func mustTemplate(name string) *template.Template {
 
 // The events attribution reads as evidence for other events: notebook
 // lifecycle events (the inventory; stops and starts for the findings of
-// credentials used after a notebook ended) and the calls that issue a
+// credentials used after a notebook ended), other SageMaker compute
+// lifecycle events (the compute inventory) and the calls that issue a
 // role's credentials (key links): AssumeRole, its web identity and SAML
-// forms, and EKS Pod Identity's AssumeRoleForPodIdentity.
-// Prune keeps them; the SQL files read them as {{ isNotebookLifecycle }}
-// and {{ isAssumeRole }}.
+// forms, and EKS Pod Identity's AssumeRoleForPodIdentity. Prune keeps
+// them; the SQL files read them as {{ isNotebookLifecycle }},
+// {{ isComputeLifecycle }} and {{ isAssumeRole }}.
 const (
 	isNotebookLifecycle = `event_source = 'sagemaker.amazonaws.com'
 		AND event_name IN ('CreateNotebookInstance', 'UpdateNotebookInstance', 'DeleteNotebookInstance',
 			'StopNotebookInstance', 'StartNotebookInstance')`
+	isComputeLifecycle = `event_source = 'sagemaker.amazonaws.com'
+		AND event_name IN ('CreateCluster', 'UpdateCluster', 'DeleteCluster',
+			'CreateTrainingJob', 'StopTrainingJob', 'CreateProcessingJob', 'StopProcessingJob',
+			'CreateTransformJob', 'StopTransformJob', 'CreateModel', 'DeleteModel',
+			'CreateEndpointConfig', 'DeleteEndpointConfig', 'CreateEndpoint', 'UpdateEndpoint', 'DeleteEndpoint',
+			'CreateDomain', 'UpdateDomain', 'DeleteDomain',
+			'CreateUserProfile', 'UpdateUserProfile', 'DeleteUserProfile')`
 	isAssumeRole = `((event_source = 'sts.amazonaws.com'
 			AND event_name IN ('AssumeRole', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML'))
 		OR (event_source = 'eks-auth.amazonaws.com' AND event_name = 'AssumeRoleForPodIdentity'))`

@@ -55,13 +55,13 @@ func TestSQLGolden(t *testing.T) {
 func TestRunStepsExist(t *testing.T) {
 	used := map[string]bool{}
 	for _, s := range append(append([]step{
-		stepSession, stepCTJ, stepFieldsState, stepFieldsRows, stepFieldsClear, stepFieldsNotebook,
+		stepSession, stepCTJ, stepFieldsState, stepFieldsRows, stepFieldsClear, stepFieldsNotebook, stepFieldsCompute,
 		stepFieldsAssumeRole, stepFieldsSave, stepKeysInit, stepKeys, stepKeysChanged, stepKeysSpans,
 		stepKeysAssumeRoles, stepAttributedAny, stepChanged, stepAttributedCount, stepNewest, stepNewEvents,
 		stepNewEventsCount, stepNewestDrop, stepNewEventsAll, stepDeletedEvents, stepTargets, stepTargetShare,
 		stepClearAll, stepClearTargets, stepSubject, stepClassify, stepSummary,
 		stepInventoryList, stepInventoryDeleteCSV, stepInventoryDeleteAPI, stepInventoryInsert,
-		stepInventoryMarkDeleted, stepPending,
+		stepInventoryMarkDeleted, stepPending, stepComputeDeleteAPI, stepComputeInsert, stepComputeDeleteCSV,
 	}, prepareSteps...), afterClassify...) {
 		used[s.name+".sql"] = true
 	}
@@ -126,9 +126,9 @@ func TestRunLogsSteps(t *testing.T) {
 			}
 		}
 		want := []string{"00_session", "10_ctj_macro", "11_record_fields_state", "12_record_fields_rows",
-			"13_record_fields_clear", "14_record_fields_notebook", "15_record_fields_assume_role",
-			"16_record_fields_save", "17_federation_macros", "20_inventory", "30_prepare_inv", "31_prepare_hip", "32_prepare_ar",
-			"33_prepare_seen_keys", "34_prepare_links", "40_keys_init", "41_keys", "42_keys_changed",
+			"13_record_fields_clear", "14_record_fields_notebook", "14_record_fields_compute", "15_record_fields_assume_role",
+			"16_record_fields_save", "17_federation_macros", "20_inventory", "21_compute_inventory", "30_prepare_inv", "31_prepare_hip", "32_prepare_ar",
+			"33_prepare_seen_keys", "34_prepare_links", "35_prepare_compute", "40_keys_init", "41_keys", "42_keys_changed",
 			"43_keys_spans", "61_clear_all", "70_classify", "80_save_state"}
 		for _, s := range findingsSteps {
 			want = append(want, s.name)

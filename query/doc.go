@@ -1,10 +1,10 @@
 // Package query answers analysts' questions about the events in a ctattrib
-// database: named queries (whodid, activity, instances, denied, coverage),
-// raw read-only SQL, and the output formats they are written in (table, csv,
-// json, jsonl, parquet and arrow).
+// database: named queries (whodid, activity, instances, compute, denied,
+// coverage), raw read-only SQL, and the output formats they are written in
+// (table, csv, json, jsonl, parquet and arrow).
 //
 // Every named query is one typed function (Whodid, Activity, Instances,
-// Denied, Coverage) taking its own Params struct, and one SQL file in sql/
+// Compute, Denied, Coverage) taking its own Params struct, and one SQL file in sql/
 // (sql/whodid.sql, ...), embedded and rendered with text/template for the
 // optional filters. The filters the user gives (--since, --until,
 // --account, --region and the query's own flags) become sql.Named

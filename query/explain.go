@@ -102,6 +102,10 @@ type EvidenceEvent struct {
 
 	// Lifetime is the notebook lifetime the link rests on, if any.
 	Lifetime *Lifetime
+
+	// Compute describes the SageMaker compute spans (other than notebook
+	// instances) the link rests on: what ran on which role, and when.
+	Compute string
 }
 
 // Lifetime is one notebook instance lifetime from the inventory.
@@ -220,6 +224,7 @@ func explainEvidence(ctx context.Context, db *store.DB, ids []string, byID map[s
 			Namespace: s("namespace"), ServiceAccount: s("service_account"), Pod: s("pod"),
 			Notebook: s("notebook"), NotebookRoleARN: s("notebook_role_arn"), NotebookLCC: s("notebook_lcc"),
 			NotebookLCCRemoved: v["notebook_lcc_removed"] == true, NotebookInstanceType: s("notebook_instance_type"),
+			Compute: s("compute_words"),
 		}
 		if v["life_found"] == true {
 			e.Lifetime = &Lifetime{
@@ -230,7 +235,7 @@ func explainEvidence(ctx context.Context, db *store.DB, ids []string, byID map[s
 		}
 		if isInventoryID(e.EventID) {
 			// An inventory row is the actor's, in its account and region.
-			e.Found = e.Lifetime != nil
+			e.Found = e.Lifetime != nil || e.Compute != ""
 			e.AccountID, e.Region = s("actor_account_id"), s("actor_region")
 		}
 		x := byID[s("explained_id")]
@@ -309,6 +314,9 @@ func Proves(e EvidenceEvent) string {
 		src := map[string]string{
 			InventoryAPI: "the SageMaker API", InventoryCSV: "a CSV file", InventoryCloudTrail: "CloudTrail",
 		}[e.EventID]
+		if e.Compute != "" {
+			return "inventory from " + src + ": " + e.Compute
+		}
 		if e.Lifetime == nil {
 			return "inventory from " + src + ", which no longer lists the instance"
 		}
@@ -321,6 +329,10 @@ func Proves(e EvidenceEvent) string {
 		return federatedWords(e)
 	case e.EventSource == "sagemaker.amazonaws.com" && strings.HasSuffix(e.EventName, "NotebookInstance"):
 		return notebookWords(e)
+	case e.Compute != "":
+		// A call under the role's default session while this was the one
+		// compute on the role (sole-compute-on-role) rests on it.
+		return e.EventName + " put " + e.Compute
 	}
 	return ownCallWords(e)
 }

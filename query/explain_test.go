@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/ctattrib/ctattrib/attribution"
 	"github.com/ctattrib/ctattrib/internal/golden"
 	"github.com/ctattrib/ctattrib/store"
@@ -357,5 +359,48 @@ func TestWriteExplanationsText(t *testing.T) {
 				t.Errorf("WriteExplanationsText(%s) prints a time the call does not have:\n%s", tt.name, b.String())
 			}
 		})
+	}
+}
+
+// TestExplainCompute: a call attributed because its compute was the one
+// on its role rests on the event that put the compute there, and a chain
+// from it across accounts starts there too.
+func TestExplainCompute(t *testing.T) {
+	db := scenarioDB(t)
+	xs, err := Explain(t.Context(), db, []string{"c-56-workers-again-call", "c-04-cross-account-chained-call"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(xs) != 2 {
+		t.Fatalf("Explain returned %d explanations, want 2", len(xs))
+	}
+	tests := []struct {
+		kind, actor, method string
+		evidence            []string
+		proves              string
+	}{
+		{"hyperpod-cluster", "ml-cluster", "sole-compute-on-role", []string{"c-55-scale-up-add-gpu"},
+			"UpdateCluster put hyperpod-cluster ml-cluster (gpu) on role arn:aws:iam::444455556666:role/GpuRole, 2024-05-02T10:00:00Z to 2024-05-02T11:00:00Z (update); " +
+				"hyperpod-cluster ml-cluster (workers) on role arn:aws:iam::444455556666:role/WorkerRole, 2024-05-02T10:00:00Z to 2024-05-02T11:00:00Z (update)"},
+		{"training-job", "churn-train", "access-key-chain", []string{"c-01-create-training-job", "c-03-training-job-assumes-cross-account"},
+			"CreateTrainingJob put training-job churn-train on role arn:aws:iam::444455556666:role/MLJobsRole, 2024-05-02T10:00:00Z to 2024-05-02T11:00:00Z (stopping-condition)"},
+	}
+	for i, tt := range tests {
+		x := xs[i]
+		if x.Answer == nil || x.Answer.ActorKind != tt.kind || x.Answer.Actor != tt.actor || x.Answer.Method != tt.method {
+			t.Errorf("Explain(%s) answer = %+v, want %s %s by %s", x.Call.EventID, x.Answer, tt.kind, tt.actor, tt.method)
+			continue
+		}
+		var ids []string
+		for _, e := range x.Evidence {
+			ids = append(ids, e.EventID)
+		}
+		if diff := cmp.Diff(tt.evidence, ids); diff != "" {
+			t.Errorf("Explain(%s) evidence (-want +got):\n%s", x.Call.EventID, diff)
+			continue
+		}
+		if got := x.Evidence[0].Proves; got != tt.proves {
+			t.Errorf("Explain(%s) first link proves\n%s\nwant\n%s", x.Call.EventID, got, tt.proves)
+		}
 	}
 }

@@ -42,6 +42,10 @@ func instances(p InstancesParams) namedQuery {
 	return namedQuery{"instances", func(ctx context.Context, db *store.DB) (*Rows, error) { return Instances(ctx, db, p) }}
 }
 
+func compute(p ComputeParams) namedQuery {
+	return namedQuery{"compute", func(ctx context.Context, db *store.DB) (*Rows, error) { return Compute(ctx, db, p) }}
+}
+
 func denied(p DeniedParams) namedQuery {
 	return namedQuery{"denied", func(ctx context.Context, db *store.DB) (*Rows, error) { return Denied(ctx, db, p) }}
 }

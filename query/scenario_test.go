@@ -19,6 +19,7 @@ var scenarioQueries = []namedQuery{
 	whodid(WhodidParams{EventName: "CreateEndpoint"}),
 	activity(ActivityParams{Actor: scenarioActor}),
 	instances(InstancesParams{}),
+	compute(ComputeParams{}),
 	denied(DeniedParams{}),
 	coverage(CoverageParams{}),
 	findings(FindingsParams{}),

@@ -38,6 +38,8 @@ func TestRenderedSQL(t *testing.T) {
 		{"activity_all", activitySQL, activityAll, activityAll.args()},
 		{"instances", instancesSQL, InstancesParams{}, all.args()},
 		{"instances_all", instancesSQL, InstancesParams{all}, all.args()},
+		{"compute", computeSQL, ComputeParams{}, all.args()},
+		{"compute_all", computeSQL, ComputeParams{all}, all.args()},
 		{"denied", deniedSQL, DeniedParams{}, deniedAll.args()},
 		{"denied_all", deniedSQL, deniedAll, deniedAll.args()},
 		{"coverage", coverageSQL, coverageData{}, all.args()},
@@ -83,7 +85,7 @@ var paramRe = regexp.MustCompile(`\$([a-z_]+)`)
 // query, so none is left behind when a query goes.
 func TestSQLTemplatesUsed(t *testing.T) {
 	used := map[string]bool{}
-	for _, tm := range []*template.Template{whodidSQL, activitySQL, instancesSQL, deniedSQL, coverageSQL, exportSQL, athenaColumnsSQL, athenaPartitionsSQL, athenaDDL,
+	for _, tm := range []*template.Template{whodidSQL, activitySQL, instancesSQL, computeSQL, deniedSQL, coverageSQL, exportSQL, athenaColumnsSQL, athenaPartitionsSQL, athenaDDL,
 		findingsSQL, explainCallsSQL, explainEvidenceSQL} {
 		used[tm.Name()] = true
 	}

@@ -16,6 +16,13 @@ INSERT INTO target_all
 	JOIN (SELECT DISTINCT account_id, role_name FROM changed_inv WHERE role_name IS NOT NULL) c
 		ON c.account_id = e.identity_account_id AND c.role_name = lower(e.role_name);
 
+-- The default-session calls on a role whose compute changed.
+INSERT INTO target_all
+	SELECT e.event_id FROM event_rows e
+	JOIN (SELECT DISTINCT account_id, role_name FROM changed_comp) c
+		ON c.account_id = e.identity_account_id AND c.role_name = lower(e.role_name)
+	WHERE e.session_name = 'SageMaker';
+
 CREATE OR REPLACE TEMP TABLE target AS SELECT DISTINCT event_id FROM target_all;
 
 DROP TABLE target_all;

@@ -12,8 +12,27 @@ WITH s AS (
 		coalesce(event_time, '-infinity'::TIMESTAMPTZ) AS live_at,
 		-- A web identity session's own calls (AssumeRoleWithWebIdentity):
 		-- the subject is the user name, the provider is in the principal id.
-		CASE WHEN identity_type = 'WebIdentityUser' THEN web_identity(user_name, principal_id) END AS wi
+		CASE WHEN identity_type = 'WebIdentityUser' THEN web_identity(user_name, principal_id) END AS wi,
+		-- The role of a call under its default SageMaker session, whose
+		-- candidates are the compute alive on the role.
+		CASE WHEN identity_type = 'AssumedRole' AND session_name = 'SageMaker' THEN lower(role_name) END AS default_role
 	FROM {{ .Subject }}
+), dk AS (
+	-- The calls under a role's default SageMaker session, by what decides
+	-- their candidates (comp_segs): an ASOF join finds each one's stretch
+	-- of time on these few narrow rows, not on whole events. Read from
+	-- the subject rather than s, and joined back by plain equality: with
+	-- s read twice and the session test in the join's condition, the
+	-- step took ten times as long.
+	SELECT DISTINCT identity_account_id, lower(role_name) AS rn, coalesce(event_time, '-infinity'::TIMESTAMPTZ) AS live_at
+	FROM {{ .Subject }}
+	WHERE identity_type = 'AssumedRole' AND session_name = 'SageMaker'
+		AND role_name IS NOT NULL AND identity_account_id IS NOT NULL
+), ds AS (
+	SELECT dk.identity_account_id, dk.rn, dk.live_at, cs.n, cs.sole, cs.candidates, cs.apart
+	FROM dk ASOF JOIN comp_segs cs ON cs.account_id = dk.identity_account_id AND cs.role_name = dk.rn
+		AND dk.live_at >= cs.seg_from
+	WHERE dk.live_at < cs.seg_until
 ), j AS (
 	SELECT s.*,
 		coalesce(CASE WHEN i1.name IS NOT NULL THEN
@@ -24,7 +43,8 @@ WITH s AS (
 		k.link_kind AS k_link, k.actor_kind AS k_kind, k.actor AS k_actor, k.confidence AS k_conf,
 		k.account_id AS k_account, k.region AS k_region, k.note AS k_note, k.evidence_event_id AS k_evidence,
 		k.evidence AS k_chain, k.method AS k_method,
-		ir.names AS role_notebooks
+		ir.names AS role_notebooks,
+		ds.n AS comp_n, ds.sole AS comp, ds.candidates AS comp_candidates, ds.apart AS comp_apart
 	FROM s
 	-- A name with one lifetime: at most one match, no grouping.
 	LEFT JOIN inv_single i1 ON i1.account_id = s.identity_account_id AND i1.name = s.assumed_session
@@ -45,6 +65,8 @@ WITH s AS (
 	LEFT JOIN keys_spans k ON k.access_key_id = s.access_key_id
 		AND s.event_time >= k.valid_from AND s.event_time < k.next_from
 	LEFT JOIN inv_roles ir ON ir.account_id = s.identity_account_id AND ir.role_name = lower(s.role_name)
+	-- The compute alive on the role of a default-session call.
+	LEFT JOIN ds ON ds.identity_account_id = s.identity_account_id AND ds.rn = s.default_role AND ds.live_at = s.live_at
 ), r AS (
 	SELECT *,
 		CASE
@@ -68,6 +90,9 @@ WITH s AS (
 			-- hyperpod): hyperpod.CLUSTER.INSTANCE-ID. When the AssumeRole
 			-- that named it is in the data, the key rule above has answered.
 			WHEN regexp_full_match(session_name, {{ pattern "hyperpod" }}) THEN 'hyperpod'
+			-- The role's default session, no chain and no sourceIdentity:
+			-- the one compute alive on the role made it.
+			WHEN comp_n = 1 AND comp.kind IS NOT NULL THEN 'sole-compute'
 			WHEN regexp_full_match(session_name, {{ pattern "ec2" }}) THEN 'ec2'
 			WHEN starts_with(role_name, 'AWSReservedSSO_') AND session_name IS NOT NULL THEN 'sso'
 			WHEN m IS NOT NULL AND NOT m.role_known THEN 'session-name'
@@ -100,6 +125,7 @@ WITH s AS (
 					OR (coalesce(key_ok, false) AND k_kind = 'studio-user-profile')
 				THEN 'studio-user-profile' ELSE 'source-identity' END
 			WHEN 'key' THEN k_kind
+			WHEN 'sole-compute' THEN comp.kind
 			WHEN 'session-name' THEN 'notebook-instance'
 			WHEN 'ec2' THEN 'ec2-instance'
 			WHEN 'hyperpod' THEN 'hyperpod-node'
@@ -120,6 +146,7 @@ WITH s AS (
 			WHEN 'saml' THEN coalesce(user_name, principal_id)
 			WHEN 'source-identity' THEN source_identity
 			WHEN 'key' THEN k_actor
+			WHEN 'sole-compute' THEN comp.name
 			WHEN 'session-name' THEN m.name
 			WHEN 'ec2' THEN session_name
 			WHEN 'hyperpod' THEN {{ hyperPodActor "session_name" }}
@@ -142,6 +169,7 @@ WITH s AS (
 			-- A key's chain that starts with a federated session keeps its
 			-- method (web-identity, saml, pod-identity).
 			WHEN 'key' THEN coalesce(k_method, 'access-key-chain')
+			WHEN 'sole-compute' THEN 'sole-compute-on-role'
 			WHEN 'session-name' THEN 'session-name'
 			WHEN 'ec2' THEN 'ec2-instance-id'
 			WHEN 'hyperpod' THEN 'hyperpod-session-name'
@@ -155,6 +183,7 @@ WITH s AS (
 			WHEN 'key' THEN k_conf
 			WHEN 'session-name' THEN CASE WHEN m.role_ok AND m.same_region THEN 'high' ELSE 'medium' END
 			WHEN 'ec2' THEN CASE WHEN ec2_role_delivery IS NOT NULL THEN 'high' ELSE 'medium' END
+			WHEN 'sole-compute' THEN 'medium'
 			WHEN 'aws-account' THEN 'medium'
 			WHEN 'web-identity' THEN CASE WHEN wi IS NULL THEN 'medium' ELSE 'high' END
 			WHEN 'lambda' THEN 'medium'
@@ -166,9 +195,10 @@ WITH s AS (
 			WHEN 'unknown-type' THEN 'low'
 			ELSE 'high'
 		END AS confidence,
-		CASE rule WHEN 'key' THEN k_account WHEN 'session-name' THEN m.account
+		CASE rule WHEN 'key' THEN k_account WHEN 'session-name' THEN m.account WHEN 'sole-compute' THEN comp.account
 			ELSE coalesce(identity_account_id, recipient_account_id) END AS account_id,
-		CASE rule WHEN 'key' THEN k_region WHEN 'session-name' THEN m.region ELSE aws_region END AS region,
+		CASE rule WHEN 'key' THEN k_region WHEN 'session-name' THEN m.region WHEN 'sole-compute' THEN comp.region
+			ELSE aws_region END AS region,
 		CASE rule
 			WHEN 'no-identity' THEN 'the record has no userIdentity'
 			WHEN 'unknown-type' THEN 'userIdentity.type ' || identity_type || ' names no principal ctattrib attributes'
@@ -176,10 +206,16 @@ WITH s AS (
 				WHEN m IS NOT NULL AND m.role_known AND NOT m.role_ok THEN
 					printf('session name %s is notebook instance %s in %s/%s, but the call used role %s, not its execution role %s: a different caller reusing the name',
 						session_name, m.name, m.account, m.region, role_name, m.role)
+				-- Any SageMaker compute on the role may have made it, not only
+				-- a notebook instance.
+				WHEN session_name = 'SageMaker' AND comp_n > 1 THEN
+					printf('default SageMaker session without sourceIdentity, and no AssumeRole in the data links key %s to one compute: %d SageMaker compute ran on role %s at the time, any of which could have made the call: %s; what would tell them apart: %s',
+						coalesce(access_key_id, '(none)'), comp_n, role_name, comp_candidates, comp_apart)
 				WHEN session_name = 'SageMaker' THEN
-					'default SageMaker session: no AssumeRole in the data links key ' || coalesce(access_key_id, '(none)') ||
-					' to an instance, so the notebook instance has no session-name lifecycle config (or the call came from a Studio app without sourceIdentity)' ||
-					coalesce('; notebook instances on role ' || role_name || ': ' || role_notebooks, '')
+					'default SageMaker session without sourceIdentity: no AssumeRole in the data links key ' || coalesce(access_key_id, '(none)') ||
+					' to a compute, and no SageMaker compute (notebook instance, HyperPod cluster, job, endpoint, Studio domain or user profile) ran on role ' ||
+					coalesce(role_name, '?') || ' at the time as far as the inventory knows (CloudTrail, inventory sync, inventory import)' ||
+					coalesce('; notebook instances on the role at other times: ' || role_notebooks, '')
 				WHEN regexp_full_match(session_name, {{ pattern "botocore" }}) THEN
 					'session name ' || session_name || ' is botocore''s default (the caller set no role_session_name) and no AssumeRole in the data issued key ' || coalesce(access_key_id, '(none)')
 				WHEN regexp_full_match(session_name, {{ pattern "sdk" }}) THEN
@@ -193,8 +229,9 @@ WITH s AS (
 		END AS reason,
 		-- Credentials used from an address a person also used are a finding
 		-- (findings_30_off_compute.sql), not a note.
-		CASE WHEN rule = 'key' THEN k_note -- The principal id holds the provider, but followed by
-			-- the audience: only an EKS issuer or GitHub's is read from it.
+		CASE WHEN rule = 'key' THEN k_note WHEN rule = 'sole-compute' THEN comp.note
+			-- The principal id holds the provider, but followed by the
+			-- audience: only an EKS issuer or GitHub's is read from it.
 			WHEN rule = 'web-identity' AND wi.kind <> 'web-identity' THEN wi.note END AS note,
 		CASE WHEN rule = 'key' THEN k_evidence
 			-- A call another service made with the session's key: the
@@ -208,6 +245,7 @@ WITH s AS (
 		-- the call alone rest on nothing else.
 		CASE WHEN rule = 'key' THEN k_chain
 			WHEN rule = 'session-name' THEN [m.evidence]
+			WHEN rule = 'sole-compute' THEN comp.evidence
 			WHEN rule = 'lambda' AND coalesce(key_ok, false) AND k_link = 'seen'
 				AND (invoked_by IS NOT NULL OR NOT coalesce(user_agent LIKE '%exec-env/AWS\_Lambda%' ESCAPE '\', false))
 				THEN k_chain

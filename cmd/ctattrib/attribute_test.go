@@ -31,7 +31,7 @@ func TestAttributeCommand(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
-		"attributed: 73 events (73 recomputed), 10 unattributed",
+		"attributed: 114 events (114 recomputed), 16 unattributed",
 		"ACTOR KIND", "notebook-instance", "access-key-chain", "session-name",
 	} {
 		if !strings.Contains(got, want) {

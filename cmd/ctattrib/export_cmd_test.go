@@ -16,7 +16,7 @@ func TestExportCommand(t *testing.T) {
 	if code := executeDB(t, a, "export", dir); code != exitOK {
 		t.Fatalf("export exit = %d; stderr:\n%s", code, errb)
 	}
-	if got := out.String(); got != "exported 73 events to "+dir+"\n" {
+	if got := out.String(); got != "exported 114 events to "+dir+"\n" {
 		t.Errorf("export output = %q", got)
 	}
 
@@ -27,7 +27,7 @@ func TestExportCommand(t *testing.T) {
 	for _, want := range []string{
 		"CREATE EXTERNAL TABLE IF NOT EXISTS sec.events (",
 		"LOCATION 's3://audit/ct/'",
-		"'projection.account_id.values' = '111111111111,222222222222,333333333333'",
+		"'projection.account_id.values' = '111111111111,222222222222,333333333333,444455556666'",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("export --athena-ddl output lacks %q:\n%s", want, out)

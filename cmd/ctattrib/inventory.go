@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"text/tabwriter"
 	"time"
@@ -82,17 +84,25 @@ func fmtTime(t *time.Time) string {
 func newInventoryImportCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "import [--db FILE] FILE.csv",
-		Short: "Add notebook instances from a CSV file",
+		Short: "Add notebook instances or other SageMaker compute from a CSV file",
 		Long: `Add notebook instances from a CSV file with the header
 
   account_id,region,name,role_arn,lifecycle_config_name,created_at,deleted_at
 
+or other SageMaker compute (kind hyperpod-cluster, training-job,
+processing-job, transform-job, endpoint, studio-domain or
+studio-user-profile; part an instance group, or empty) from one with the
+header
+
+  account_id,region,kind,name,part,role_arn,created_at,ended_at
+
 Times are RFC 3339 or YYYY-MM-DD; leave created_at empty when unknown and
-deleted_at empty while the instance exists. Every bad line is reported with
-its number and nothing is imported. The file replaces earlier CSV rows for
-the names it lists.`,
-		Example: `  ctattrib inventory import notebooks.csv && ctattrib attribute`,
-		Args:    cobraArgs(cobra.ExactArgs(1)),
+deleted_at or ended_at empty while it exists. Every bad line is reported
+with its number and nothing is imported. The file replaces earlier CSV rows
+for the names it lists.`,
+		Example: `  ctattrib inventory import notebooks.csv && ctattrib attribute
+  ctattrib inventory import clusters.csv && ctattrib attribute`,
+		Args: cobraArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runInventoryImport(cmd.Context(), a, args[0])
 		},
@@ -105,7 +115,11 @@ func runInventoryImport(ctx context.Context, a *app, path string) error {
 		return err
 	}
 	defer f.Close()
-	nbs, err := attribution.ParseInventoryCSV(f)
+	br := bufio.NewReader(f)
+	if head, _ := br.Peek(len("account_id,region,kind,")); string(head) == "account_id,region,kind," {
+		return runComputeImport(ctx, a, path, br)
+	}
+	nbs, err := attribution.ParseInventoryCSV(br)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -121,6 +135,25 @@ func runInventoryImport(ctx context.Context, a *app, path string) error {
 	return nil
 }
 
+// runComputeImport imports a compute inventory file, whose header names a
+// kind column.
+func runComputeImport(ctx context.Context, a *app, path string, r io.Reader) error {
+	cs, err := attribution.ParseComputeCSV(r)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	db, err := a.open(ctx, store.ReadWrite, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := attribution.ImportCompute(ctx, db, cs); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Out, "imported %d SageMaker compute rows from %s\n", len(cs), path)
+	return nil
+}
+
 type inventorySyncOptions struct {
 	Regions []string
 	// AWS.Region is unused: --region is a list here.
@@ -131,12 +164,19 @@ func newInventorySyncCmd(a *app) *cobra.Command {
 	var opts inventorySyncOptions
 	cmd := &cobra.Command{
 		Use:   "sync [--region R]... [--profile P] [--endpoint-url URL]",
-		Short: "Read notebook instances from the SageMaker API",
+		Short: "Read notebook instances, jobs and HyperPod clusters from the SageMaker API",
 		Long: `Read the notebook instances of the calling account from the SageMaker API
 (ListNotebookInstances, then DescribeNotebookInstance for each) in every
 --region, and store them in the inventory with source api. The account id
 comes from STS GetCallerIdentity. Instances an earlier sync stored that
-the API no longer lists are marked deleted.`,
+the API no longer lists are marked deleted.
+
+It reads the training and processing jobs (List*Jobs, Describe*Job: the
+role and the real end), the HyperPod clusters (ListClusters,
+DescribeCluster: each instance group with instances and its execution
+role) and the endpoints (ListEndpoints, DescribeEndpoint,
+DescribeEndpointConfig, DescribeModel: each model's execution role) too, replacing what an earlier sync stored for the region; ctattrib
+query compute lists them.`,
 		Example: `  ctattrib inventory sync --profile audit --region us-east-1 --region eu-west-1`,
 		Args:    cobraArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -171,12 +211,18 @@ func runInventorySync(ctx context.Context, a *app, opts inventorySyncOptions) er
 		}
 		account := aws.ToString(id.Account)
 		region = cfg.Region
-		nbs, err := attribution.Sync(ctx, db, sagemaker.NewFromConfig(cfg), account, region, a.Now())
+		client := sagemaker.NewFromConfig(cfg)
+		nbs, err := attribution.Sync(ctx, db, client, account, region, a.Now())
 		if err != nil {
 			return err
 		}
-		a.Log.Info("Synced notebook instances", "account", account, "region", region, "instances", len(nbs))
-		fmt.Fprintf(a.Out, "%s %s: %d notebook instances\n", account, region, len(nbs))
+		comp, err := attribution.SyncCompute(ctx, db, client, account, region, time.Time{})
+		if err != nil {
+			return err
+		}
+		a.Log.Info("Synced notebook instances and compute", "account", account, "region", region, "instances", len(nbs), "compute", len(comp))
+		fmt.Fprintf(a.Out, "%s %s: %d notebook instances, %d training and processing jobs, HyperPod instance groups and endpoint models\n",
+			account, region, len(nbs), len(comp))
 	}
 	return nil
 }

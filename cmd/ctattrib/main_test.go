@@ -183,8 +183,8 @@ func TestIngestResumesListing(t *testing.T) {
 	if code := executeDB(t, a, "ingest", "--no-attribute", dir); code != exitOK {
 		t.Fatalf("second ingest exit = %d; stderr:\n%s", code, errb)
 	}
-	if got := out.String(); !strings.Contains(got, "objects: 0 loaded") || !strings.Contains(got, "listing: resumed in 3 region folders") {
-		t.Errorf("second ingest output:\n%s\nwant nothing loaded and the listing resumed in the 3 region folders", got)
+	if got := out.String(); !strings.Contains(got, "objects: 0 loaded") || !strings.Contains(got, "listing: resumed in 6 region folders") {
+		t.Errorf("second ingest output:\n%s\nwant nothing loaded and the listing resumed in the 6 region folders", got)
 	}
 	out.Reset()
 	if code := executeDB(t, a, "ingest", "--no-attribute", "--relist", dir); code != exitOK {

@@ -18,14 +18,14 @@ func TestPruneCommand(t *testing.T) {
 		want []string
 	}{
 		{[]string{"prune", "--before", "2024-05-02", "--dry-run"},
-			[]string{"pruned: would delete 48 events before 2024-05-02T00:00:00Z, keeping 6 notebook lifecycle events and 14 AssumeRole calls as evidence; 73 events remain", "(25 once pruned)"}},
+			[]string{"pruned: would delete 44 events before 2024-05-02T00:00:00Z, keeping 10 notebook lifecycle events and 14 AssumeRole calls as evidence; 114 events remain", "(70 once pruned)"}},
 		{[]string{"prune", "--before", "2024-05-02"},
-			[]string{"pruned: deleted 48 events before 2024-05-02T00:00:00Z", "25 events remain", "attributed: 25 events"}},
+			[]string{"pruned: deleted 44 events before 2024-05-02T00:00:00Z", "70 events remain", "attributed: 70 events"}},
 		{[]string{"compact"}, []string{"compacted ", " freed)"}},
 		// The manifest keeps the files, also through compact: nothing is
 		// loaded again.
 		{[]string{"ingest", "--relist", scenario}, []string{"events:  0 new"}},
-		{[]string{"query", "sql", "--format", "csv", "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM attributions)"}, []string{"25,25"}},
+		{[]string{"query", "sql", "--format", "csv", "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM attributions)"}, []string{"70,70"}},
 	}
 	for _, s := range steps {
 		out.Reset()

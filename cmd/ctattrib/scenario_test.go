@@ -38,7 +38,7 @@ func TestScenarioAnswers(t *testing.T) {
 		return rows
 	}
 
-	who := query("whodid", "--event-name", "CreateEndpoint")
+	who := query("whodid", "--event-name", "CreateEndpoint", "--account", "111111111111")
 	if len(who) != 1 || who[0]["actor_kind"] != "notebook-instance" || who[0]["actor"] != "nb-alice" || who[0]["confidence"] != "high" {
 		t.Errorf("whodid CreateEndpoint = %v, want nb-alice, a notebook instance, high confidence", who)
 	}

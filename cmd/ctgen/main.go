@@ -46,6 +46,7 @@ type options struct {
 	Truth         bool
 	Misuse        bool
 	Federated     bool
+	Compute       bool
 	Workers       int
 	Quiet         bool
 }
@@ -66,7 +67,12 @@ EC2 instances, Lambda functions and ECS tasks used from laptops, other clouds
 and another VPC, and a session copied to another network; and decoys that
 must not look stolen: NAT gateway address changes and notebooks moving between
 subnets behind their VPC endpoint. truth.csv then has a sixth column, finding:
-the kind of misuse a call is, or empty.`,
+the kind of misuse a call is, or empty.
+
+--compute adds, in every account and region of the bench scenario, a training
+job and a HyperPod cluster, each the one compute on an execution role of its
+own, calling under the role's default SageMaker session (truth kinds
+training-job and hyperpod-cluster).`,
 		Example: `  ctgen --out /tmp/ct --events 1000000 --truth
   ctgen --out testdata/demo --scenario demo --events 3000 --seed 1 --start 2026-11-01T00:00:00Z --truth
   ctgen --out /tmp/ct-misuse --events 1000000 --events-per-file 1000 --misuse --truth`,
@@ -95,6 +101,7 @@ the kind of misuse a call is, or empty.`,
 	f.BoolVar(&opts.Truth, "truth", false, "write truth.csv next to the logs")
 	f.BoolVar(&opts.Federated, "federated", false, "add pods (IRSA, EKS Pod Identity), a GitHub Actions workflow, a SAML user and a pod's role in another account")
 	f.BoolVar(&opts.Misuse, "misuse", false, "inject stolen compute credentials used elsewhere, and decoys; truth.csv gains a finding column")
+	f.BoolVar(&opts.Compute, "compute", false, "add a training job and a HyperPod cluster per account and region (bench scenario)")
 	f.IntVar(&opts.Workers, "workers", 0, "files built at once (default GOMAXPROCS; output does not depend on it)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "do not print the summary")
 	return cmd
@@ -117,6 +124,7 @@ func run(ctx context.Context, opts options, out io.Writer) error {
 		Workers:       opts.Workers,
 		Misuse:        opts.Misuse,
 		Federated:     opts.Federated,
+		Compute:       opts.Compute,
 	}
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return err

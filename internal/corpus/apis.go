@@ -69,7 +69,7 @@ func newMix(pairs ...any) mix {
 	return m
 }
 
-var mixes [kindCollision + 1]mix
+var mixes [kindCount]mix
 
 func init() {
 	notebook := newMix(

@@ -79,6 +79,12 @@ type Config struct {
 	// the second account a pod assumes (see webidentity.go). Without it
 	// the corpus is what it always was.
 	Federated bool
+	// Compute adds to every stream of the bench scenario a training job
+	// and a HyperPod cluster, each the one compute on an execution role of
+	// its own, calling under its default SageMaker session (truth kinds
+	// training-job and hyperpod-cluster). Without it the corpus is what it
+	// always was.
+	Compute bool
 }
 
 // DefaultStart is the start time used when Config.Start is zero.

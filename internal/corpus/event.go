@@ -127,7 +127,7 @@ func (g *gen) pick(t int64) *actor {
 
 func (g *gen) active(a *actor, t int64) bool {
 	switch a.kind {
-	case kindNotebook:
+	case kindNotebook, kindTrainingJob, kindHyperPod:
 		return a.intervalAt(t) >= 0
 	case kindStudioChain:
 		k := floorDiv(t-1-a.phase%studioPeriod, studioPeriod)
@@ -298,6 +298,8 @@ func (g *gen) identify(a *actor) {
 	case kindCollision:
 		g.assumedRole(a.role, a.name, g.key(a, tagCollision, 0, floorDiv(t, 3600)), t-t%3600)
 		e.kind, e.actor = KindUnattributed, e.id.arn
+	case kindTrainingJob, kindHyperPod:
+		g.computeSession(a)
 	default:
 		g.identifyFederated(a)
 	}
@@ -430,6 +432,8 @@ func (g *gen) scheduled(sc *sched) {
 		e.kind, e.actor = KindStudioProfile, a.chain
 	case schedMisuse:
 		g.misuse(sc)
+	case schedComputeCreate:
+		g.computeCreate(sc)
 	case schedFedIssue, schedPodSTS, schedChainIssue:
 		g.federatedScheduled(sc)
 	default:

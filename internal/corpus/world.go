@@ -441,6 +441,9 @@ func (w *world) benchActors(r *rand.Rand) {
 		if nb > 0 {
 			w.add(s, kindCollision, fmt.Sprintf("%s-1", teams[si%len(teams)]), 2, a.newRole("DataPipelineRole", "/"))
 		}
+		if w.cfg.Compute {
+			w.computeActors(s, si, jane)
+		}
 		w.commonActors(s)
 	}
 }

@@ -9,7 +9,11 @@
 //     ListNotebookInstances (paginated), DescribeNotebookInstance,
 //     UpdateNotebookInstance, StopNotebookInstance, StartNotebookInstance,
 //     Create/Update/DescribeNotebookInstanceLifecycleConfig, DescribeDomain
-//     and UpdateDomain;
+//     and UpdateDomain; ListTrainingJobs, DescribeTrainingJob,
+//     ListProcessingJobs, DescribeProcessingJob, ListClusters and
+//     DescribeCluster, ListEndpoints, DescribeEndpoint,
+//     DescribeEndpointConfig and DescribeModel (paginated like
+//     ListNotebookInstances);
 //   - IAM's and STS's Query protocol (form POST, XML responses): GetRole,
 //     UpdateAssumeRolePolicy, AssumeRole and GetCallerIdentity;
 //   - IMDSv2 under /latest/: the session token, the instance's role
@@ -96,30 +100,38 @@ type Server struct {
 	// request gives no MaxResults (default 2, to exercise pagination).
 	PageSize int
 
-	srv          *httptest.Server
-	mu           sync.Mutex
-	notebooks    map[string]*Notebook
-	configs      map[string]*LifecycleConfig
-	roles        map[string]*Role
-	domains      map[string]*Domain
-	sessions     map[string]string // access key ID -> caller ARN
-	instanceRole string
-	instanceID   string
-	calls        []Call
-	seq          int
+	srv            *httptest.Server
+	mu             sync.Mutex
+	notebooks      map[string]*Notebook
+	configs        map[string]*LifecycleConfig
+	roles          map[string]*Role
+	domains        map[string]*Domain
+	trainingJobs   map[string]*Job
+	processingJobs map[string]*Job
+	clusters       map[string]*Cluster
+	endpoints      map[string]*Endpoint
+	sessions       map[string]string // access key ID -> caller ARN
+	instanceRole   string
+	instanceID     string
+	calls          []Call
+	seq            int
 }
 
 // New starts a server on loopback and stops it when the test ends.
 func New(tb testing.TB) *Server {
 	s := &Server{
-		Region:    "us-east-1",
-		Account:   "111122223333",
-		PageSize:  2,
-		notebooks: map[string]*Notebook{},
-		configs:   map[string]*LifecycleConfig{},
-		roles:     map[string]*Role{},
-		domains:   map[string]*Domain{},
-		sessions:  map[string]string{},
+		Region:         "us-east-1",
+		Account:        "111122223333",
+		PageSize:       2,
+		notebooks:      map[string]*Notebook{},
+		configs:        map[string]*LifecycleConfig{},
+		roles:          map[string]*Role{},
+		domains:        map[string]*Domain{},
+		trainingJobs:   map[string]*Job{},
+		processingJobs: map[string]*Job{},
+		clusters:       map[string]*Cluster{},
+		endpoints:      map[string]*Endpoint{},
+		sessions:       map[string]string{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.srv.URL

@@ -161,6 +161,9 @@ func (s *Server) sagemaker(op string, in map[string]any) (any, *apiError) {
 		}
 		return map[string]any{"DomainArn": s.domainARN(d.ID)}, nil
 	}
+	if out, aerr, ok := s.computeOp(op, in); ok {
+		return out, aerr
+	}
 	return nil, &apiError{http.StatusBadRequest, "UnknownOperationException", "fakeaws does not implement SageMaker." + op}
 }
 
