@@ -29,8 +29,8 @@ var sqlTemplates = template.Must(template.New("sql").
 		"isNotebookLifecycle": func() string { return isNotebookLifecycle },
 		// hyperPodActor extracts CLUSTER/INSTANCE-ID from a HyperPod node's
 		// session name (awsid.HyperPodSessionName) in the column named col.
-		"hyperPodActor": hyperPodActor,
-		"isComputeLifecycle":  func() string { return isComputeLifecycle },
+		"hyperPodActor":      hyperPodActor,
+		"isComputeLifecycle": func() string { return isComputeLifecycle },
 	}).
 	Option("missingkey=error").
 	ParseFS(sqlFS, "sql/*.sql"))
