@@ -38,7 +38,7 @@ func TestRunSmall(t *testing.T) {
 		"read_json baseline", "gunzip and split records alone", "ingest, local folder, with attribution", "load only",
 		"incremental re-run", "memory vs size", "database size",
 		"attribute --full, 6000 events", "query instances", "query whodid", "query denied", "query coverage",
-		"report, 6000 events", "report file size",
+		"query findings", "report, 6000 events", "report file size",
 		"nightly ingest, 400 new events into 6000",
 	}
 	if s3 {

@@ -783,6 +783,12 @@ var fixes = map[string]string{
 	"default-sagemaker-session": "The notebook instances on these roles call with the default SageMaker session, which names no instance. " +
 		"Attach the session-name lifecycle config and restart them: ctattrib lifecycle apply --instance NAME --restart " +
 		"(Studio: ctattrib lifecycle studio --domain-id D --apply).",
+	"default-session-several-compute": "Several SageMaker compute (notebook instances, jobs, HyperPod clusters, endpoints, Studio) ran on these roles " +
+		"when the calls were made under the default SageMaker session: give each kind of work an execution role of its own, " +
+		"attach the session-name lifecycle config to the notebook instances (ctattrib lifecycle apply --instance NAME --restart), " +
+		"name HyperPod nodes' sessions (ctattrib lifecycle hyperpod) and use Studio's sourceIdentity; ctattrib query compute lists them.",
+	"default-session-no-compute": "No SageMaker compute ctattrib knows ran on these roles at the time: load the inventory " +
+		"(ctattrib inventory sync, or inventory import FILE.csv) or ingest the trail from when the compute was created.",
 	"notebook-name-on-other-role": "Another caller names its sessions after a notebook instance on a role that is not the instance's: " +
 		"give that caller a session name of its own.",
 	"sdk-default-session-name": "The caller set no session name, so the SDK made one up: pass RoleSessionName " +

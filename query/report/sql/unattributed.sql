@@ -5,6 +5,8 @@
 -- text alone would give one row per session.
 WITH r AS (
 	SELECT CASE
+			WHEN a.reason LIKE 'default SageMaker session without sourceIdentity, and %' THEN 'default-session-several-compute'
+			WHEN a.reason LIKE 'default SageMaker session without sourceIdentity: %' THEN 'default-session-no-compute'
 			WHEN a.reason LIKE 'default SageMaker session:%' THEN 'default-sagemaker-session'
 			WHEN a.reason LIKE '%a different caller reusing the name%' THEN 'notebook-name-on-other-role'
 			WHEN a.reason LIKE '%is botocore''s default%' OR a.reason LIKE '%is an AWS SDK''s default%' THEN 'sdk-default-session-name'
