@@ -16,8 +16,9 @@ const (
 	// role chain that starts from them) used from a place or client the
 	// compute itself does not call from.
 	FindingOffCompute = "credentials-used-off-compute"
-	// FindingAfterEnded: a notebook instance's credentials used after it
-	// was stopped or deleted.
+	// FindingAfterEnded: a notebook instance's, SageMaker job's,
+	// endpoint's or HyperPod cluster's credentials used after it was
+	// stopped, deleted or ended by its stopping condition.
 	FindingAfterEnded = "credentials-used-after-compute-ended"
 	// FindingManyPlaces: one session key used from distant networks within
 	// minutes.
@@ -63,8 +64,8 @@ type FindingsOptions struct {
 	// HomeKeys is how many of a compute's session keys must have called
 	// from a place for it to be the compute's home. Default 3.
 	HomeKeys int
-	// Grace is how long after a notebook instance was stopped or deleted
-	// its credentials may still be used by calls in flight. Default 10
+	// Grace is how long after a compute was stopped, deleted or ended its
+	// credentials may still be used by calls in flight. Default 10
 	// minutes.
 	Grace time.Duration
 	// Window is how close in time calls with one key from distant networks

@@ -18,7 +18,7 @@
 
 {{- /* The kinds of compute whose credentials live on a machine AWS runs for
        the customer, and can be taken off it. */}}
-{{define "compute"}}'notebook-instance', 'studio-user-profile', 'ec2-instance', 'lambda-function', 'ecs-task', 'sagemaker-job', 'sagemaker-cluster-node', 'hyperpod-node'{{end}}
+{{define "compute"}}'notebook-instance', 'studio-user-profile', 'studio-domain', 'ec2-instance', 'lambda-function', 'ecs-task', 'training-job', 'processing-job', 'transform-job', 'endpoint', 'hyperpod-cluster', 'hyperpod-node'{{end}}
 
 
 {{- /* call_rows: the calls made with a compute's credentials whose session
