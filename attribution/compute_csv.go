@@ -130,7 +130,7 @@ func ImportCompute(ctx context.Context, db *store.DB, cs []Compute) error {
 func insertCompute(ctx context.Context, r runner, cs []Compute) error {
 	for _, c := range cs {
 		if _, err := r.exec(ctx, stepComputeInsert, sql.Named("account_id", c.AccountID), sql.Named("region", c.Region),
-			sql.Named("kind", c.Kind), sql.Named("name", c.Name), sql.Named("part", nullStr(c.Part)),
+			sql.Named("kind", c.Kind), sql.Named("name", c.Name), sql.Named("parent", c.Parent), sql.Named("part", nullStr(c.Part)),
 			sql.Named("arn", nullStr(c.ARN)), sql.Named("role_arn", nullStr(c.RoleARN)),
 			sql.Named("created_at", nullTime(c.CreatedAt)), sql.Named("ended_at", nullTime(c.EndedAt)),
 			sql.Named("status", nullStr(c.Status)), sql.Named("source", c.Source)); err != nil {

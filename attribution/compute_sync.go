@@ -3,11 +3,13 @@ package attribution
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/smithy-go"
 
 	"github.com/ctattrib/ctattrib/store"
 )
@@ -16,6 +18,7 @@ import (
 // role, as compute_resources holds it: a job, a HyperPod instance group.
 type Compute struct {
 	AccountID, Region, Kind, Name string
+	Parent                        string // a user profile's domain id; "" for the rest
 	Part                          string // instance group; "" for a job
 	ARN, RoleARN, Status          string
 	CreatedAt, EndedAt            *time.Time
@@ -34,6 +37,12 @@ type ComputeAPI interface {
 	DescribeEndpoint(context.Context, *sagemaker.DescribeEndpointInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeEndpointOutput, error)
 	DescribeEndpointConfig(context.Context, *sagemaker.DescribeEndpointConfigInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeEndpointConfigOutput, error)
 	DescribeModel(context.Context, *sagemaker.DescribeModelInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeModelOutput, error)
+	sagemaker.ListTransformJobsAPIClient
+	DescribeTransformJob(context.Context, *sagemaker.DescribeTransformJobInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeTransformJobOutput, error)
+	sagemaker.ListDomainsAPIClient
+	DescribeDomain(context.Context, *sagemaker.DescribeDomainInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeDomainOutput, error)
+	sagemaker.ListUserProfilesAPIClient
+	DescribeUserProfile(context.Context, *sagemaker.DescribeUserProfileInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeUserProfileOutput, error)
 }
 
 var (
@@ -41,13 +50,17 @@ var (
 	stepComputeInsert    = newStep("compute_insert.sql")
 )
 
-// SyncCompute reads the training and processing jobs created since since
-// (all when zero), the HyperPod clusters and the endpoints of one account
-// and region from the SageMaker API, and stores them with source 'api',
-// replacing what an earlier sync stored there. A job's end is the API's; a
-// cluster is one row per instance group that has instances, an endpoint
-// one per model its endpoint config serves, on the model's role, since
-// the endpoint was last updated.
+// SyncCompute reads the training, processing and transform jobs created
+// since since (all when zero), the HyperPod clusters, the endpoints and the
+// Studio domains and user profiles of one account and region from the
+// SageMaker API, and stores them with source 'api', replacing what an
+// earlier sync stored there. A job's end is the API's; a transform job
+// runs as its model's role; a cluster is one row per instance group that
+// has instances, an endpoint one per model its endpoint config serves, on
+// the model's role, since the endpoint was last updated; a domain one per
+// default settings (user, space) that name a role, and a user profile
+// (its domain id as parent) one when its settings name a role. Rows are
+// named and split into parts as the CloudTrail inventory names them.
 func SyncCompute(ctx context.Context, db *store.DB, api ComputeAPI, account, region string, since time.Time) ([]Compute, error) {
 	var out []Compute
 	add := func(c Compute) {
@@ -89,6 +102,27 @@ func SyncCompute(ctx context.Context, db *store.DB, api ComputeAPI, account, reg
 				RoleARN: aws.ToString(d.RoleArn), Status: string(d.ProcessingJobStatus),
 				CreatedAt: utc(d.CreationTime), EndedAt: utc(d.ProcessingEndTime)})
 		}
+	}
+	xp := sagemaker.NewListTransformJobsPaginator(api, &sagemaker.ListTransformJobsInput{CreationTimeAfter: after})
+	for xp.HasMorePages() {
+		page, err := xp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list transform jobs in %s: %w", region, err)
+		}
+		for _, s := range page.TransformJobSummaries {
+			c, err := describeTransformJob(ctx, api, aws.ToString(s.TransformJobName))
+			if err != nil {
+				return nil, fmt.Errorf("%w in %s", err, region)
+			}
+			add(c)
+		}
+	}
+	cs, err := studioCompute(ctx, api)
+	if err != nil {
+		return nil, fmt.Errorf("%w in %s", err, region)
+	}
+	for _, c := range cs {
+		add(c)
 	}
 	cp := sagemaker.NewListClustersPaginator(api, &sagemaker.ListClustersInput{})
 	for cp.HasMorePages() {
@@ -174,6 +208,84 @@ func describeEndpoint(ctx context.Context, api ComputeAPI, name string) ([]Compu
 		out = append(out, Compute{Kind: "endpoint", Name: name, Part: "model " + aws.ToString(v.ModelName),
 			ARN: aws.ToString(d.EndpointArn), RoleARN: aws.ToString(m.ExecutionRoleArn), Status: string(d.EndpointStatus),
 			CreatedAt: utc(started)})
+	}
+	return out, nil
+}
+
+// describeTransformJob returns a transform job on its model's role. A
+// model deleted since the job ran leaves the job without a role rather
+// than failing the sync.
+func describeTransformJob(ctx context.Context, api ComputeAPI, name string) (Compute, error) {
+	d, err := api.DescribeTransformJob(ctx, &sagemaker.DescribeTransformJobInput{TransformJobName: aws.String(name)})
+	if err != nil {
+		return Compute{}, fmt.Errorf("describe transform job %s: %w", name, err)
+	}
+	c := Compute{Kind: "transform-job", Name: aws.ToString(d.TransformJobName), Part: "model " + aws.ToString(d.ModelName),
+		ARN: aws.ToString(d.TransformJobArn), Status: string(d.TransformJobStatus),
+		CreatedAt: utc(d.CreationTime), EndedAt: utc(d.TransformEndTime)}
+	m, err := api.DescribeModel(ctx, &sagemaker.DescribeModelInput{ModelName: d.ModelName})
+	var ae smithy.APIError
+	switch {
+	case err == nil:
+		c.RoleARN = aws.ToString(m.ExecutionRoleArn)
+	case errors.As(err, &ae) && ae.ErrorCode() == "ValidationException":
+		// SageMaker reports a missing model this way.
+	default:
+		return Compute{}, fmt.Errorf("describe model %s of transform job %s: %w", aws.ToString(d.ModelName), name, err)
+	}
+	return c, nil
+}
+
+// studioCompute returns the Studio domains' default settings and the user
+// profiles that name an execution role.
+func studioCompute(ctx context.Context, api ComputeAPI) ([]Compute, error) {
+	var out []Compute
+	dp := sagemaker.NewListDomainsPaginator(api, &sagemaker.ListDomainsInput{})
+	for dp.HasMorePages() {
+		page, err := dp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list domains: %w", err)
+		}
+		for _, s := range page.Domains {
+			id := aws.ToString(s.DomainId)
+			d, err := api.DescribeDomain(ctx, &sagemaker.DescribeDomainInput{DomainId: s.DomainId})
+			if err != nil {
+				return nil, fmt.Errorf("describe domain %s: %w", id, err)
+			}
+			parts := []struct{ part, role string }{{"default user settings", ""}, {"default space settings", ""}}
+			if d.DefaultUserSettings != nil {
+				parts[0].role = aws.ToString(d.DefaultUserSettings.ExecutionRole)
+			}
+			if d.DefaultSpaceSettings != nil {
+				parts[1].role = aws.ToString(d.DefaultSpaceSettings.ExecutionRole)
+			}
+			for _, p := range parts {
+				if p.role == "" {
+					continue
+				}
+				out = append(out, Compute{Kind: "studio-domain", Name: id, Part: p.part, ARN: aws.ToString(d.DomainArn),
+					RoleARN: p.role, Status: string(d.Status), CreatedAt: utc(d.CreationTime)})
+			}
+			up := sagemaker.NewListUserProfilesPaginator(api, &sagemaker.ListUserProfilesInput{DomainIdEquals: s.DomainId})
+			for up.HasMorePages() {
+				page, err := up.NextPage(ctx)
+				if err != nil {
+					return nil, fmt.Errorf("list user profiles of domain %s: %w", id, err)
+				}
+				for _, u := range page.UserProfiles {
+					p, err := api.DescribeUserProfile(ctx, &sagemaker.DescribeUserProfileInput{DomainId: s.DomainId, UserProfileName: u.UserProfileName})
+					if err != nil {
+						return nil, fmt.Errorf("describe user profile %s of domain %s: %w", aws.ToString(u.UserProfileName), id, err)
+					}
+					if p.UserSettings == nil || aws.ToString(p.UserSettings.ExecutionRole) == "" {
+						continue
+					}
+					out = append(out, Compute{Kind: "studio-user-profile", Name: aws.ToString(p.UserProfileName), Parent: id,
+						ARN: aws.ToString(p.UserProfileArn), RoleARN: aws.ToString(p.UserSettings.ExecutionRole),
+						Status: string(p.Status), CreatedAt: utc(p.CreationTime)})
+				}
+			}
+		}
 	}
 	return out, nil
 }

@@ -164,19 +164,23 @@ func newInventorySyncCmd(a *app) *cobra.Command {
 	var opts inventorySyncOptions
 	cmd := &cobra.Command{
 		Use:   "sync [--region R]... [--profile P] [--endpoint-url URL]",
-		Short: "Read notebook instances, jobs and HyperPod clusters from the SageMaker API",
+		Short: "Read notebook instances, jobs, clusters, endpoints and Studio settings from the SageMaker API",
 		Long: `Read the notebook instances of the calling account from the SageMaker API
 (ListNotebookInstances, then DescribeNotebookInstance for each) in every
 --region, and store them in the inventory with source api. The account id
 comes from STS GetCallerIdentity. Instances an earlier sync stored that
 the API no longer lists are marked deleted.
 
-It reads the training and processing jobs (List*Jobs, Describe*Job: the
-role and the real end), the HyperPod clusters (ListClusters,
+It reads the training, processing and transform jobs (List*Jobs,
+Describe*Job: the role and the real end; a transform job's role is its
+model's, DescribeModel), the HyperPod clusters (ListClusters,
 DescribeCluster: each instance group with instances and its execution
-role) and the endpoints (ListEndpoints, DescribeEndpoint,
-DescribeEndpointConfig, DescribeModel: each model's execution role) too, replacing what an earlier sync stored for the region; ctattrib
-query compute lists them.`,
+role), the endpoints (ListEndpoints, DescribeEndpoint,
+DescribeEndpointConfig, DescribeModel: each model's execution role) and
+the Studio domains and user profiles (ListDomains, DescribeDomain: the
+default user and space settings' execution roles; ListUserProfiles,
+DescribeUserProfile: the profile's execution role) too, replacing what an
+earlier sync stored for the region; ctattrib query compute lists them.`,
 		Example: `  ctattrib inventory sync --profile audit --region us-east-1 --region eu-west-1`,
 		Args:    cobraArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -221,7 +225,7 @@ func runInventorySync(ctx context.Context, a *app, opts inventorySyncOptions) er
 			return err
 		}
 		a.Log.Info("Synced notebook instances and compute", "account", account, "region", region, "instances", len(nbs), "compute", len(comp))
-		fmt.Fprintf(a.Out, "%s %s: %d notebook instances, %d training and processing jobs, HyperPod instance groups and endpoint models\n",
+		fmt.Fprintf(a.Out, "%s %s: %d notebook instances, %d jobs, HyperPod instance groups, endpoint models and Studio settings\n",
 			account, region, len(nbs), len(comp))
 	}
 	return nil

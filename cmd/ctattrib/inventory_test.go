@@ -68,7 +68,7 @@ func TestInventorySync(t *testing.T) {
 	if err := runInventorySync(t.Context(), a, opts); err != nil {
 		t.Fatalf("runInventorySync: %v; stderr:\n%s", err, errb)
 	}
-	if got, want := out.String(), "444455556666 us-east-1: 3 notebook instances, 0 training and processing jobs, HyperPod instance groups and endpoint models\n"; got != want {
+	if got, want := out.String(), "444455556666 us-east-1: 3 notebook instances, 0 jobs, HyperPod instance groups, endpoint models and Studio settings\n"; got != want {
 		t.Errorf("sync output = %q, want %q", got, want)
 	}
 	out.Reset()
@@ -102,13 +102,37 @@ func TestInventorySyncCompute(t *testing.T) {
 	}})
 	fake.AddEndpoint(fakeaws.Endpoint{Name: "churn-ep", ConfigName: "churn-cfg", Created: t0,
 		Models: []fakeaws.Model{{Name: "churn-model", RoleARN: role("Endpoint")}}})
+	fake.AddModel(fakeaws.Model{Name: "batch-model", RoleARN: role("Transform")})
+	fake.AddTransformJob(fakeaws.TransformJob{Name: "nightly-scoring", ModelName: "batch-model", Status: "InProgress", Created: t0})
+	fake.AddTransformJob(fakeaws.TransformJob{Name: "orphan-scoring", ModelName: "deleted-model", Status: "Completed", Created: t0, Ended: t0.Add(time.Hour)})
+	fake.AddDomain(fakeaws.Domain{ID: "d-abc123", Name: "research", ExecutionRole: role("StudioDefault"),
+		SpaceExecutionRole: role("StudioSpace"), Created: t0})
+	fake.AddUserProfile(fakeaws.UserProfile{DomainID: "d-abc123", Name: "alice", ExecutionRole: role("Alice"), Created: t0})
+	fake.AddUserProfile(fakeaws.UserProfile{DomainID: "d-abc123", Name: "bob", Created: t0})
 	a, out, errb := testApp(t)
 	opts := inventorySyncOptions{Regions: []string{"us-east-1"}, AWS: awsFlags{EndpointURL: fake.URL}}
 	if err := runInventorySync(t.Context(), a, opts); err != nil {
 		t.Fatalf("runInventorySync: %v; stderr:\n%s", err, errb)
 	}
-	if got, want := out.String(), "444455556666 us-east-1: 0 notebook instances, 6 training and processing jobs, HyperPod instance groups and endpoint models\n"; got != want {
+	if got, want := out.String(), "444455556666 us-east-1: 0 notebook instances, 11 jobs, HyperPod instance groups, endpoint models and Studio settings\n"; got != want {
 		t.Errorf("sync output = %q, want %q", got, want)
+	}
+	// The rows match the CloudTrail path's: a transform job's part is its
+	// model, a domain's its settings, a user profile's parent its domain.
+	out.Reset()
+	if code := executeDB(t, a, "query", "sql", "--format", "csv",
+		"SELECT kind, parent, name, coalesce(part, '') AS part, coalesce(role_arn, '') AS role, ended_at IS NOT NULL AS ended FROM compute_resources WHERE kind LIKE 'studio-%' OR kind = 'transform-job' ORDER BY ALL"); code != exitOK {
+		t.Fatalf("query exit = %d; stderr:\n%s", code, errb)
+	}
+	wantRows := `kind,parent,name,part,role,ended
+studio-domain,,d-abc123,default space settings,arn:aws:iam::444455556666:role/StudioSpace,false
+studio-domain,,d-abc123,default user settings,arn:aws:iam::444455556666:role/StudioDefault,false
+studio-user-profile,d-abc123,alice,,arn:aws:iam::444455556666:role/Alice,false
+transform-job,,nightly-scoring,model batch-model,arn:aws:iam::444455556666:role/Transform,false
+transform-job,,orphan-scoring,model deleted-model,,true
+`
+	if got := out.String(); got != wantRows {
+		t.Errorf("compute rows after sync:\n%s\nwant:\n%s", got, wantRows)
 	}
 	// Calls under the default SageMaker session of each role.
 	call := func(id, roleName string, at time.Time) map[string]any {
@@ -127,6 +151,9 @@ func TestInventorySyncCompute(t *testing.T) {
 		call("cluster-call", "Cluster", t0.Add(time.Hour)),
 		call("idle-group-call", "Idle", t0.Add(time.Hour)),
 		call("endpoint-call", "Endpoint", t0.Add(time.Hour)),
+		call("transform-call", "Transform", t0.Add(time.Hour)),
+		call("profile-call", "Alice", t0.Add(time.Hour)),
+		call("space-call", "StudioSpace", t0.Add(time.Hour)),
 	}
 	body, err := json.Marshal(map[string]any{"Records": records})
 	if err != nil {
@@ -150,6 +177,9 @@ idle-group-call,unattributed,,none
 jobs-while-both,unattributed,,none
 jobs-while-running,training-job,train-running,sole-compute-on-role
 prep-after-stop,unattributed,,none
+profile-call,studio-user-profile,alice,sole-compute-on-role
+space-call,studio-domain,d-abc123,sole-compute-on-role
+transform-call,transform-job,nightly-scoring,sole-compute-on-role
 `
 	if got := out.String(); got != want {
 		t.Errorf("attributions after sync:\n%s\nwant:\n%s", got, want)

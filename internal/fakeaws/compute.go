@@ -48,6 +48,45 @@ type Model struct {
 	RoleARN string // ExecutionRoleArn
 }
 
+// TransformJob is a batch transform job, which runs as its model's role.
+type TransformJob struct {
+	Name      string
+	ModelName string
+	Status    string    // InProgress, Completed, Failed, Stopping or Stopped
+	Created   time.Time // CreationTime
+	Ended     time.Time // TransformEndTime; zero while it runs
+}
+
+// UserProfile is a Studio user profile in a domain.
+type UserProfile struct {
+	DomainID      string
+	Name          string
+	ExecutionRole string // UserSettings.ExecutionRole; none when empty
+	Created       time.Time
+}
+
+// AddModel adds or replaces a model that no endpoint serves, such as a
+// transform job's.
+func (s *Server) AddModel(m Model) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.models[m.Name] = &m
+}
+
+// AddTransformJob adds or replaces a transform job.
+func (s *Server) AddTransformJob(j TransformJob) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.transformJobs[j.Name] = &j
+}
+
+// AddUserProfile adds or replaces a user profile of a domain.
+func (s *Server) AddUserProfile(u UserProfile) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.userProfiles[u.DomainID+"/"+u.Name] = &u
+}
+
 // AddEndpoint adds or replaces an endpoint, its endpoint config and its
 // models.
 func (s *Server) AddEndpoint(e Endpoint) {
@@ -171,7 +210,54 @@ func (s *Server) computeOp(op string, in map[string]any) (out any, aerr *apiErro
 				"ProductionVariants": variants, "CreationTime": epoch(e.Created)}, nil, true
 		}
 		return nil, validation("Could not find endpoint configuration %q.", str(in, "EndpointConfigName")), true
+	case "ListTransformJobs":
+		out, aerr = page(in, s.PageSize, "TransformJobSummaries", sortedKeys(s.transformJobs), func(name string) any {
+			j := s.transformJobs[name]
+			return map[string]any{"TransformJobName": j.Name, "TransformJobArn": s.arn("transform-job", j.Name),
+				"TransformJobStatus": j.Status, "CreationTime": epoch(j.Created)}
+		})
+	case "DescribeTransformJob":
+		j, found := s.transformJobs[str(in, "TransformJobName")]
+		if !found {
+			return nil, validation("Could not find requested job with name %s", str(in, "TransformJobName")), true
+		}
+		d := map[string]any{"TransformJobName": j.Name, "TransformJobArn": s.arn("transform-job", j.Name), "ModelName": j.ModelName,
+			"TransformJobStatus": j.Status, "CreationTime": epoch(j.Created), "TransformStartTime": epoch(j.Created)}
+		if !j.Ended.IsZero() {
+			d["TransformEndTime"] = epoch(j.Ended)
+		}
+		out = d
+	case "ListDomains":
+		out, aerr = page(in, s.PageSize, "Domains", sortedKeys(s.domains), func(id string) any {
+			d := s.domains[id]
+			return map[string]any{"DomainId": d.ID, "DomainName": d.Name, "DomainArn": s.domainARN(d.ID),
+				"Status": "InService", "CreationTime": epoch(d.Created)}
+		})
+	case "ListUserProfiles":
+		var keys []string
+		for _, k := range sortedKeys(s.userProfiles) {
+			if id := str(in, "DomainIdEquals"); id == "" || s.userProfiles[k].DomainID == id {
+				keys = append(keys, k)
+			}
+		}
+		out, aerr = page(in, s.PageSize, "UserProfiles", keys, func(k string) any {
+			u := s.userProfiles[k]
+			return map[string]any{"DomainId": u.DomainID, "UserProfileName": u.Name, "Status": "InService",
+				"CreationTime": epoch(u.Created)}
+		})
+	case "DescribeUserProfile":
+		u, found := s.userProfiles[str(in, "DomainId")+"/"+str(in, "UserProfileName")]
+		if !found {
+			return nil, &apiError{http.StatusBadRequest, "ResourceNotFound", "User profile not found"}, true
+		}
+		out = map[string]any{"DomainId": u.DomainID, "UserProfileName": u.Name, "Status": "InService",
+			"UserProfileArn": fmt.Sprintf("arn:aws:sagemaker:%s:%s:user-profile/%s/%s", s.Region, s.Account, u.DomainID, u.Name),
+			"CreationTime":   epoch(u.Created), "UserSettings": map[string]any{"ExecutionRole": u.ExecutionRole}}
 	case "DescribeModel":
+		if m, found := s.models[str(in, "ModelName")]; found {
+			return map[string]any{"ModelName": m.Name, "ModelArn": s.arn("model", m.Name),
+				"ExecutionRoleArn": m.RoleARN, "CreationTime": 0}, nil, true
+		}
 		for _, e := range s.endpoints {
 			for _, m := range e.Models {
 				if m.Name == str(in, "ModelName") {

@@ -12,8 +12,9 @@
 //     and UpdateDomain; ListTrainingJobs, DescribeTrainingJob,
 //     ListProcessingJobs, DescribeProcessingJob, ListClusters and
 //     DescribeCluster, ListEndpoints, DescribeEndpoint,
-//     DescribeEndpointConfig and DescribeModel (paginated like
-//     ListNotebookInstances);
+//     DescribeEndpointConfig, DescribeModel, ListTransformJobs,
+//     DescribeTransformJob, ListDomains, ListUserProfiles and
+//     DescribeUserProfile (paginated like ListNotebookInstances);
 //   - IAM's and STS's Query protocol (form POST, XML responses): GetRole,
 //     UpdateAssumeRolePolicy, AssumeRole and GetCallerIdentity;
 //   - IMDSv2 under /latest/: the session token, the instance's role
@@ -80,7 +81,9 @@ type Domain struct {
 	ID                          string
 	Name                        string
 	ExecutionRole               string // default user settings' execution role
+	SpaceExecutionRole          string // default space settings' execution role; none when empty
 	ExecutionRoleIdentityConfig string // "USER_PROFILE_NAME" or "DISABLED"
+	Created                     time.Time
 }
 
 // Call is one request the server received.
@@ -110,7 +113,10 @@ type Server struct {
 	processingJobs map[string]*Job
 	clusters       map[string]*Cluster
 	endpoints      map[string]*Endpoint
-	sessions       map[string]string // access key ID -> caller ARN
+	models         map[string]*Model        // models no endpoint serves
+	transformJobs  map[string]*TransformJob // by name
+	userProfiles   map[string]*UserProfile  // by domain id and name
+	sessions       map[string]string        // access key ID -> caller ARN
 	instanceRole   string
 	instanceID     string
 	calls          []Call
@@ -131,6 +137,9 @@ func New(tb testing.TB) *Server {
 		processingJobs: map[string]*Job{},
 		clusters:       map[string]*Cluster{},
 		endpoints:      map[string]*Endpoint{},
+		models:         map[string]*Model{},
+		transformJobs:  map[string]*TransformJob{},
+		userProfiles:   map[string]*UserProfile{},
 		sessions:       map[string]string{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))

@@ -142,12 +142,14 @@ func (s *Server) sagemaker(op string, in map[string]any) (any, *apiError) {
 			return nil, &apiError{http.StatusBadRequest, "ResourceNotFound", fmt.Sprintf("Domain %s not found", str(in, "DomainId"))}
 		}
 		return map[string]any{
-			"DomainId":            d.ID,
-			"DomainName":          d.Name,
-			"DomainArn":           s.domainARN(d.ID),
-			"Status":              "InService",
-			"DefaultUserSettings": map[string]any{"ExecutionRole": d.ExecutionRole},
-			"DomainSettings":      map[string]any{"ExecutionRoleIdentityConfig": d.ExecutionRoleIdentityConfig},
+			"DomainId":             d.ID,
+			"DomainName":           d.Name,
+			"DomainArn":            s.domainARN(d.ID),
+			"Status":               "InService",
+			"DefaultUserSettings":  map[string]any{"ExecutionRole": d.ExecutionRole},
+			"DefaultSpaceSettings": map[string]any{"ExecutionRole": d.SpaceExecutionRole},
+			"DomainSettings":       map[string]any{"ExecutionRoleIdentityConfig": d.ExecutionRoleIdentityConfig},
+			"CreationTime":         epoch(d.Created),
 		}, nil
 	case "UpdateDomain":
 		d, ok := s.domains[str(in, "DomainId")]
